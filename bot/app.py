@@ -1,0 +1,105 @@
+"""Wires the python-telegram-bot Application: services, handlers, command menu and polling lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.errors import ConfigError
+from bot.handlers import BotContext, register
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("book", "Request a headshot session"),
+    ("help", "What I can do"),
+    ("cancel", "Stop a booking request"),
+    ("privacy", "What I keep about you and why"),
+)
+
+
+class PollingConflict(Exception):
+    """Telegram answered 409: another process is polling with the same token."""
+
+
+def build_application(services: Services, token: str, base_url: str) -> Application:  # type: ignore[type-arg]
+    """The Application with our context type, HTML defaults and every handler."""
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data["services"] = services
+    register(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    # The menu is a nicety: a failure is logged and the bot goes on.
+    try:
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", exc.__class__.__name__)
+
+
+async def serve_polling(application: Application, stop: asyncio.Event, poll_timeout: float = 10.0) -> None:  # type: ignore[type-arg]
+    """Poll until `stop` is set; pending updates are kept, so messages sent while down get answered."""
+    conflict: list[TelegramError] = []
+
+    def on_poll_error(error: TelegramError) -> None:
+        if isinstance(error, Conflict):
+            conflict.append(error)
+            stop.set()
+        else:
+            log.warning("polling error: %s", error.__class__.__name__)
+
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise ConfigError("TELEGRAM_BOT_TOKEN was rejected by Telegram") from None
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=poll_timeout,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            error_callback=on_poll_error,
+        )
+        log.info("polling as @%s", application.bot.username)
+        await stop.wait()
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+    if conflict:
+        raise PollingConflict("another instance is already polling with this token (Telegram 409 Conflict); stop it first")
+
+
+async def run_bot(services: Services) -> None:
+    """Run the Telegram bot with long polling until SIGINT or SIGTERM."""
+    token = services.settings.require_token()
+    application = build_application(services, token, services.settings.telegram_api_base_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve_polling(application, stop)
+    finally:
+        await services.close()

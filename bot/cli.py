@@ -1,0 +1,70 @@
+"""The `headshot-bot` command: run, chat, db upgrade, leads list|show|export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.errors import ConfigError, ContentError
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="headshot-bot", description="Telegram consultation and lead-intake bot for a headshot studio.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (same engine, same database)")
+    chat.add_argument("--name", default=None, help="the first name the bot sees (as a Telegram profile would give)")
+    db = sub.add_parser("db", help="database schema")
+    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="migrate to the newest revision")
+    leads = sub.add_parser("leads", help="the photographer's leads")
+    leads_sub = leads.add_subparsers(dest="leads_command", required=True)
+    listing = leads_sub.add_parser("list", help="leads, newest first")
+    listing.add_argument("--status", choices=["new", "contacted", "quoted", "booked", "lost"])
+    show = leads_sub.add_parser("show", help="one lead with its conversation")
+    show.add_argument("id", type=int)
+    export = leads_sub.add_parser("export", help="all leads as CSV or JSON")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; a configuration problem is one line and exit status 2."""
+    args = _parser().parse_args(argv)
+    from bot.settings import load_settings
+
+    try:
+        settings = load_settings()
+        from bot.logs import configure_logging
+
+        secrets = tuple(s.get_secret_value() for s in (settings.telegram_bot_token, settings.openai_api_key) if s)
+        configure_logging(settings.log_level if args.command == "run" else "WARNING", secrets)
+        if args.command == "run":
+            settings.require_token()
+        return _dispatch(args, settings)
+    except (ConfigError, ContentError) as exc:
+        print(f"headshot-bot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: object) -> int:
+    from bot import commands
+
+    if args.command == "db":
+        return commands.db_upgrade(settings)  # type: ignore[arg-type]
+    if args.command == "run":
+        return commands.run(settings)  # type: ignore[arg-type]
+    if args.command == "chat":
+        return commands.chat(settings, args.name)  # type: ignore[arg-type]
+    return asyncio.run(commands.leads(settings, args))  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""What each `headshot-bot` subcommand does, once the settings are valid."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from sqlalchemy.exc import OperationalError
+
+import logging
+
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _migrate(settings: Settings) -> None:
+    from bot.services import upgrade_database
+
+    try:
+        upgrade_database(settings.database_url)
+    except (OperationalError, OSError) as exc:
+        raise ConfigError(f"DATABASE_URL: cannot open the database ({exc.__class__.__name__})") from None
+
+
+def db_upgrade(settings: Settings) -> int:
+    """`db upgrade`: migrate to the newest revision."""
+    _migrate(settings)
+    print("database is at the newest revision")
+    return 0
+
+
+def run(settings: Settings) -> int:
+    """`run`: migrate, then poll Telegram until stopped."""
+    from bot.app import PollingConflict, run_bot
+    from bot.services import build_services
+
+    _migrate(settings)
+    services = build_services(settings)
+    if services.content.studio.is_example:
+        log.warning("the studio profile still holds example values; point PROMPTS_DIR at your own copy of prompts/")
+    try:
+        asyncio.run(run_bot(services))
+    except PollingConflict as exc:
+        print(f"headshot-bot: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def chat(settings: Settings, name: str | None) -> int:
+    """`chat`: the conversation in this terminal."""
+    from bot.console import Console
+    from bot.engine.events import Sender
+    from bot.services import build_services
+
+    _migrate(settings)
+
+    async def talk() -> None:
+        services = build_services(settings)
+        try:
+            await Console(services, Sender(user_id=None, first_name=name)).loop()
+        finally:
+            await services.close()
+
+    asyncio.run(talk())
+    return 0
+
+
+async def leads(settings: Settings, args: argparse.Namespace) -> int:
+    """`leads list|show|export`."""
+    from bot import export
+    from bot.console import plain
+    from bot.engine.render import lead_card
+    from bot.services import build_services
+    from db.leads import get_lead, list_leads
+    from db.messages import recent_messages
+    from db.models import LeadStatus
+
+    _migrate_in_thread = asyncio.to_thread(_migrate, settings)
+    await _migrate_in_thread
+    services = build_services(settings)
+    try:
+        async with services.sessionmaker() as session:
+            if args.leads_command == "list":
+                status = LeadStatus(args.status) if args.status else None
+                for lead in await list_leads(session, status):
+                    use = lead.intended_use or "-"
+                    print(f"#{lead.id}\t{lead.created_at:%Y-%m-%d %H:%M}\t{lead.status.value}\t{use}\t{lead.name or '-'}")
+                return 0
+            if args.leads_command == "show":
+                lead = await get_lead(session, args.id)
+                if lead is None:
+                    print(f"headshot-bot: no lead #{args.id}", file=sys.stderr)
+                    return 1
+                print(plain(lead_card(lead, services.content)).replace("New lead", "Lead", 1))
+                print(f"Status: {lead.status.value}\n\nConversation:")
+                for message in await recent_messages(session, lead.chat_id, limit=50):
+                    print(f"  {message.created_at:%Y-%m-%d %H:%M} {message.direction.value:>3}: {plain(message.text)}")
+                return 0
+            rows = await list_leads(session)
+            text = export.to_json(rows) if args.format == "json" else export.to_csv(rows)
+            if args.output:
+                args.output.write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+            return 0
+    finally:
+        await services.close()

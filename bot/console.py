@@ -1,0 +1,86 @@
+"""`headshot-bot chat`: the same conversation in a terminal, through the same engine and database."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TextIO
+
+from bot.conversation import Outcome
+from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Reply, Sender, Text
+from bot.engine.parsing import find_phone
+from bot.services import Services
+
+_TAG_RE = re.compile(r"<[^>]+>")
+CONSOLE_CHAT_ID = 1
+
+
+def plain(text: str) -> str:
+    """Telegram HTML as terminal text."""
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+class Console:
+    """Reads lines, shows replies; a number picks a button, /contact PHONE plays the share-contact button."""
+
+    def __init__(self, services: Services, sender: Sender, chat_id: int = CONSOLE_CHAT_ID, out: TextIO = sys.stdout) -> None:
+        self.services = services
+        self.sender = sender
+        self.chat_id = chat_id
+        self.out = out
+        self.buttons: list[ButtonPress] = []
+
+    def event_for(self, line: str) -> Event:
+        """The engine event a typed line stands for."""
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            return self.buttons[int(line) - 1]
+        if line.startswith("/contact"):
+            return ContactShared(find_phone(line) or line.removeprefix("/contact").strip(), True)
+        if line.startswith("/"):
+            word, _, args = line.partition(" ")
+            return Command(word[1:], args.strip())
+        return Text(line)
+
+    async def send(self, line: str) -> Outcome:
+        """Handle one typed line and print the replies."""
+        incoming = Incoming(self.chat_id, self.sender, self.event_for(line), datetime.now(timezone.utc))
+        outcome = await self.services.conversations.handle(incoming)
+        if outcome.notice:
+            self.out.write(f"  ({plain(outcome.notice)})\n")
+        if outcome.replies:
+            self.buttons = []
+        for reply in outcome.replies:
+            self.show(reply, outcome.version)
+        if outcome.lead is not None:
+            self.out.write(f"\n[photographer's notification]\n{plain(outcome.lead.card)}\n")
+        return outcome
+
+    def show(self, reply: Reply, version: int) -> None:
+        """Print one reply with numbered buttons."""
+        self.out.write("\nbot> " + plain(reply.text).replace("\n", "\n     ") + "\n")
+        for row in reply.buttons:
+            labels = []
+            for button in row:
+                self.buttons.append(ButtonPress(button.action, button.value, version))
+                labels.append(f"[{len(self.buttons)}] {button.label}")
+            self.out.write("     " + "   ".join(labels) + "\n")
+        if reply.request_contact:
+            self.out.write(f"     ({reply.request_contact}: type /contact +1 604 555 0123)\n")
+
+    async def loop(self, read: Callable[[str], str] = input) -> None:
+        """Talk until end of input or /quit."""
+        self.out.write("Type as a prospect would. Numbers pick buttons; /quit leaves.\n")
+        await self.send("/start")
+        while True:
+            try:
+                line = (await asyncio.to_thread(read, "\nyou> ")).strip()
+            except EOFError:
+                break
+            if line in ("/quit", "/exit"):
+                break
+            if line:
+                await self.send(line)

@@ -1,0 +1,217 @@
+"""The photographer's content pack in prompts/: loaded once, validated by pydantic."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ContentError
+
+PACKAGED_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+TELEGRAM_LIMIT = 4096
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fact(_Strict):
+    label: str
+    value: str | None = None
+
+
+class Studio(_Strict):
+    """Business facts, each written once; a null value means the photographer will confirm it."""
+
+    is_example: bool = False
+    facts: dict[str, Fact]
+
+    @field_validator("facts")
+    @classmethod
+    def _required(cls, facts: dict[str, Fact]) -> dict[str, Fact]:
+        missing = {"studio_name", "photographer", "city"} - facts.keys()
+        if missing:
+            raise ValueError(f"missing facts: {', '.join(sorted(missing))}")
+        return facts
+
+
+class UseVocab(_Strict):
+    label: str
+    keywords: list[str]
+
+
+class IntakeVocab(_Strict):
+    """Words and labels the intake recognises and shows."""
+
+    uses: dict[str, UseVocab]
+    team_uses: list[str]
+    use_example: str
+    people_example: str
+    availability_example: str
+    name_example: str
+    contact_example: str
+    availability_options: dict[str, str]
+    parts_of_day: dict[Literal["morning", "afternoon", "evening"], list[str]]
+    part_of_day_labels: dict[str, str]
+    flexible_words: list[str]
+    booking_words: list[str]
+    confirm_words: list[str]
+    edit_words: list[str]
+    skip_words: list[str]
+    leave_words: list[str]
+    greeting_words: list[str]
+    edit_fields: dict[str, str]
+    summary_labels: dict[str, str]
+    not_given: str
+    flexible_label: str
+
+
+class Messages(_Strict):
+    """The bot's own lines (HTML allowed); each field must be present in messages.yaml."""
+
+    greeting: str
+    greeting_buttons: dict[Literal["book", "ask"], str]
+    ask_prompt: str
+    help: str
+    intake_intro: str
+    ask_use: str
+    ask_people: str
+    ask_availability: str
+    ask_name: str
+    ask_contact: str
+    ask_notes: str
+    contact_button: str
+    skip_button: str
+    leave_button: str
+    resume_button: str
+    got_it: str
+    summary_header: str
+    summary_line: str
+    summary_footer: str
+    confirm_button: str
+    edit_button: str
+    edit_prompt: str
+    lead_saved: str
+    cancelled: str
+    nothing_to_cancel: str
+    not_understood: str
+    not_understood_again: str
+    resume_intake: str
+    unknown_command: str
+    media_reply: str
+    group_reply: str
+    edited_reply: str
+    stale_button: str
+    past_date: str
+    too_long: str
+    unknown_answer: str
+    small_talk: str
+    after_lead: str
+    error: str
+    photographer_will_confirm: str
+    unset_fact: str
+
+
+class KnowledgeEntry(_Strict):
+    """One topic of the knowledge pack."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    questions: list[str] = Field(min_length=1)
+    answer: str
+    follow_up: Literal["book", "privacy", "none"] = "none"
+
+
+class OutOfScopeTopic(_Strict):
+    id: str
+    examples: list[str] = Field(min_length=1)
+    reply: str
+
+
+class OutOfScope(_Strict):
+    topics: list[OutOfScopeTopic]
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    """Everything in prompts/, plus a version that changes whenever any file changes."""
+
+    root: Path
+    studio: Studio
+    messages: Messages
+    intake: IntakeVocab
+    knowledge: tuple[KnowledgeEntry, ...]
+    out_of_scope: OutOfScope
+    version: str
+
+    def fact(self, key: str) -> str | None:
+        """A studio fact's value, or None when unset."""
+        fact = self.studio.facts.get(key)
+        return fact.value if fact is not None and fact.value not in (None, "") else None
+
+    def fact_or_confirm(self, key: str) -> str:
+        """A studio fact, or the words saying the photographer will confirm it."""
+        return self.fact(key) or self.messages.unset_fact.format(photographer=self.fact("photographer") or "the photographer")
+
+    def render_answer(self, entry: KnowledgeEntry) -> str:
+        """The entry's answer with facts filled in; a line whose fact is unset says it will be confirmed."""
+        lines = []
+        for line in entry.answer.strip().splitlines():
+            keys = PLACEHOLDER.findall(line)
+            unset = [k for k in keys if self.fact(k) is None]
+            if unset:
+                label = self.studio.facts[unset[0]].label if unset[0] in self.studio.facts else unset[0]
+                lines.append(self.messages.photographer_will_confirm.format(label=label, photographer=self.fact_or_confirm("photographer")))
+            else:
+                lines.append(PLACEHOLDER.sub(lambda m: self.fact(m.group(1)) or "", line))
+        return "\n".join(lines)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(f"{path}: file is missing") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+
+
+def _parse(model: type[BaseModel], path: Path) -> Any:
+    try:
+        return model.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ContentError(f"{path}: {where}: {first['msg']}") from None
+
+
+def load_content(root: Path | None = None) -> ContentPack:
+    """Load and validate the pack from `root` (default: the one shipped with the package)."""
+    root = (root or PACKAGED_PROMPTS).resolve()
+    files = sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    entries = tuple(_parse(KnowledgeEntry, p) for p in sorted((root / "knowledge").glob("*.yaml")))
+    ids = [e.id for e in entries]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ContentError(f"{root / 'knowledge'}: duplicate entry ids: {', '.join(duplicates)}")
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    out_of_scope_path = root / "out_of_scope.yaml"
+    return ContentPack(
+        root=root,
+        studio=_parse(Studio, root / "studio.yaml"),
+        messages=_parse(Messages, root / "messages.yaml"),
+        intake=_parse(IntakeVocab, root / "intake.yaml"),
+        knowledge=entries,
+        out_of_scope=_parse(OutOfScope, out_of_scope_path) if out_of_scope_path.exists() else OutOfScope(topics=[]),
+        version=digest.hexdigest()[:12],
+    )

@@ -1,0 +1,114 @@
+"""What comes into the engine and what it answers with: plain values, no transport types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from bot.engine.state import ConversationState
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote, as far as the transport knows."""
+
+    user_id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+    @property
+    def full_name(self) -> str | None:
+        """First and last name joined, or None."""
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A typed message."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A /command with its argument text (the deep-link payload for /start)."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """A tap on a button the engine offered; `version` is the state version it was offered at."""
+
+    action: str
+    value: str
+    version: int | None
+
+
+@dataclass(frozen=True)
+class ContactShared:
+    """A phone number shared with the transport's own contact button."""
+
+    phone: str
+    is_own: bool
+
+
+@dataclass(frozen=True)
+class Media:
+    """Anything that is not text: a sticker, a photo, a voice note…"""
+
+    kind: str
+
+
+Event = Union[Text, Command, ButtonPress, ContactShared, Media]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One event for one chat at one moment."""
+
+    chat_id: int
+    sender: Sender
+    event: Event
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: the transport encodes (action, value) with the state version."""
+
+    label: str
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send: HTML text (every user string already escaped) and its controls."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    request_contact: str | None = None  # label of a "share my phone number" keyboard button
+    remove_keyboard: bool = False
+
+
+@dataclass(frozen=True)
+class LeadConfirmed:
+    """Effect: the facts were confirmed and must become a lead in the same transaction."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer to one event."""
+
+    state: ConversationState
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[LeadConfirmed, ...] = field(default=())
+    notice: str | None = None  # a short acknowledgement of a button tap (a toast in Telegram)
+    changed: bool = True

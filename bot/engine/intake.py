@@ -1,0 +1,338 @@
+"""The intake state machine: one pure function from (state, event) to a decision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.content import ContentPack
+from bot.engine import parsing
+from bot.engine.availability import option_windows
+from bot.engine.events import (
+    Button,
+    ButtonPress,
+    Command,
+    ContactShared,
+    Decision,
+    Incoming,
+    LeadConfirmed,
+    Media,
+    Reply,
+    Text,
+)
+from bot.engine.prompts import ask, fill_msg, summary
+from bot.engine.state import INTAKE_ORDER, ConversationState, IntakeFacts, Step
+
+MAX_TEXT = 2000
+_SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class Answerer(Protocol):
+    """Answers a prospect's question from the knowledge pack, or returns None when it does not know."""
+
+    def answer(self, question: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class EngineContext:
+    """What the engine needs besides the state: content, answers and the studio's clock."""
+
+    content: ContentPack
+    answerer: Answerer
+    zone: ZoneInfo
+
+
+def decide(state: ConversationState, incoming: Incoming, ctx: EngineContext) -> Decision:
+    """Apply one event to a conversation."""
+    event = incoming.event
+    turn = _Turn(state.model_copy(deep=True), incoming, ctx)
+    if isinstance(event, Command):
+        turn.on_command(event)
+    elif isinstance(event, ButtonPress):
+        if event.version != state.version:
+            return Decision(state, (), notice=fill_msg(ctx.content, "stale_button"), changed=False)
+        turn.on_button(event)
+    elif isinstance(event, ContactShared):
+        turn.on_contact(event)
+    elif isinstance(event, Media):
+        return Decision(state, (Reply(fill_msg(ctx.content, "media_reply")),), changed=False)
+    elif isinstance(event, Text):
+        if len(event.text) > MAX_TEXT:
+            return Decision(state, (Reply(fill_msg(ctx.content, "too_long")),), changed=False)
+        turn.on_text(event.text.strip())
+    return Decision(turn.state, tuple(turn.replies), tuple(turn.effects), notice=turn.notice)
+
+
+class _Turn:
+    """The working memory of one decision: the state being changed and the replies gathered."""
+
+    def __init__(self, state: ConversationState, incoming: Incoming, ctx: EngineContext) -> None:
+        self.state = state
+        self.incoming = incoming
+        self.ctx = ctx
+        self.content = ctx.content
+        self.replies: list[Reply] = []
+        self.effects: list[LeadConfirmed] = []
+        self.notice: str | None = None
+        self.team_uses = frozenset(ctx.content.intake.team_uses)
+
+    # -- helpers -------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self.incoming.at.astimezone(self.ctx.zone)
+
+    @property
+    def in_intake(self) -> bool:
+        return self.state.step is not Step.IDLE
+
+    def say(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: str | None) -> None:
+        self.replies.append(Reply(fill_msg(self.content, key, **values), buttons))
+
+    def ask_current(self, prefix: str | None = None) -> None:
+        self.replies.append(ask(self.state, self.incoming.sender, self.content, prefix))
+
+    def advance(self) -> None:
+        """Move to the first fact still missing, or to the summary."""
+        self.state.misses = 0
+        was_contact = self.state.step is Step.CONTACT
+        self.state.step = next((s for s in INTAKE_ORDER if not self.state.facts.has(s, self.team_uses)), Step.CONFIRM)
+        if was_contact and self.state.step is not Step.CONTACT:
+            # The share-contact keyboard stays on screen until a message removes it; a message carries one markup.
+            self.replies.append(Reply(fill_msg(self.content, "got_it"), remove_keyboard=True))
+        self.ask_current()
+
+    def start_intake(self) -> None:
+        self.say("intake_intro")
+        self.advance()
+
+    def reset(self) -> None:
+        self.state.step = Step.IDLE
+        self.state.facts = IntakeFacts()
+        self.state.misses = 0
+
+    # -- events ----------------------------------------------------------------------------------
+    def on_command(self, command: Command) -> None:
+        name = command.name.lower()
+        if name == "start":
+            payload = command.args.strip()
+            if payload and _SOURCE_RE.match(payload):
+                self.state.source = payload
+            self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
+            if self.in_intake:
+                self.ask_current(fill_msg(self.content, "resume_intake"))
+        elif name == "book":
+            if self.in_intake:
+                self.ask_current(fill_msg(self.content, "resume_intake"))
+            else:
+                self.start_intake()
+        elif name == "cancel":
+            if self.in_intake:
+                self.reset()
+                self.replies.append(Reply(fill_msg(self.content, "cancelled"), remove_keyboard=True))
+            else:
+                self.say("nothing_to_cancel")
+        elif name == "help":
+            self.say("help")
+        elif name == "privacy":
+            self.replies.append(Reply(self.ctx.answerer.answer("privacy") or fill_msg(self.content, "unknown_answer")))
+        else:
+            self.say("unknown_command")
+
+    def on_button(self, press: ButtonPress) -> None:
+        action, value, facts = press.action, press.value, self.state.facts
+        if action == "menu":
+            if value == "book":
+                self.on_command(Command("book"))
+            else:
+                self.say("ask_prompt")
+        elif action == "confirm" and self.state.step is Step.CONFIRM:
+            self.confirm()
+        elif action == "edit" and self.state.step is Step.CONFIRM:
+            self.state.step = Step.EDIT
+            self.ask_current()
+        elif action == "field" and self.state.step is Step.EDIT and value in self.content.intake.edit_fields:
+            self.state.step = Step(value)
+            self.state.facts.skipped = [s for s in facts.skipped if s is not self.state.step]
+            self.ask_current()
+        elif action == "skip" and self.in_intake:
+            self.skip()
+        elif action == "leave":
+            self.on_command(Command("cancel"))
+        elif action == "use" and value in self.content.intake.uses:
+            facts.use, facts.use_text = value, None  # type: ignore[assignment]
+            self.advance()
+        elif action == "avail" and value in self.content.intake.availability_options:
+            facts.availability, facts.availability_flexible = option_windows(value, self.now.date())
+            facts.availability_text = self.content.intake.availability_options[value]
+            self.advance()
+        elif action == "name" and self.incoming.sender.full_name:
+            facts.name = self.incoming.sender.full_name
+            self.advance()
+        elif action == "resume" and self.in_intake:
+            self.ask_current()
+        else:
+            self.notice = fill_msg(self.content, "stale_button")
+
+    def on_contact(self, contact: ContactShared) -> None:
+        phone = parsing.normalise_phone(contact.phone)
+        if phone is None:
+            self.say("not_understood", example=None)
+            return
+        self.state.facts.phone = phone
+        if self.in_intake and self.state.step in (Step.CONTACT, Step.CONFIRM):
+            self.advance()
+        elif self.in_intake:
+            self.ask_current(fill_msg(self.content, "got_it"))
+
+    def on_text(self, text: str) -> None:
+        vocab = self.content.intake
+        if not self.in_intake:
+            self.on_idle_text(text)
+        elif parsing.is_exactly(text, vocab.leave_words):
+            self.on_command(Command("cancel"))
+        elif (press := self.typed_button(text)) is not None:
+            self.on_button(press)
+        elif self.state.step is Step.CONFIRM and parsing.is_exactly(text, vocab.confirm_words):
+            self.confirm()
+        elif self.state.step is Step.CONFIRM and parsing.is_exactly(text, vocab.edit_words):
+            self.on_button(ButtonPress("edit", "", self.state.version))
+        elif self.state.step in INTAKE_ORDER and parsing.is_exactly(text, vocab.skip_words):
+            self.skip()
+        else:
+            self.on_intake_text(text)
+
+    def on_idle_text(self, text: str) -> None:
+        vocab = self.content.intake
+        found = parsing.extract(text, self.now, vocab)
+        wants_booking = parsing.has_any(text, vocab.booking_words) or parsing.is_exactly(text, [vocab.uses[k].label for k in vocab.uses])
+        if (press := self.typed_button(text)) is not None:
+            self.on_button(press)
+        elif (found.use or found.availability.found or found.email or found.phone) and not parsing.looks_like_question(text) or (
+            wants_booking and not parsing.looks_like_question(text)
+        ):
+            self.merge(found, text)
+            self.start_intake()
+        elif parsing.is_exactly(text, vocab.greeting_words):
+            self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
+        else:
+            self.answer_question(text)
+
+    def on_intake_text(self, text: str) -> None:
+        step = self.state.step
+        found = parsing.extract(text, self.now, self.content.intake)
+        self.read_step_answer(step, text, found)
+        answered = self.gave(step, found)
+        if answered or found.anything:
+            self.merge(found, text)
+            if answered or step in (Step.CONFIRM, Step.EDIT):
+                self.advance()
+            else:
+                self.ask_current(fill_msg(self.content, "got_it"))
+        elif found.availability.past_date is not None:
+            when = found.availability.past_date
+            self.say("past_date", date=f"{when:%a %b} {when.day}")
+        elif parsing.looks_like_question(text):
+            self.answer_question(text)
+            self.ask_current()
+        else:
+            self.miss()
+
+    # -- intake pieces -------------------------------------------------------------------------
+    def read_step_answer(self, step: Step, text: str, found: parsing.Extraction) -> None:
+        """Read a bare answer that only makes sense for the question being asked."""
+        if step is Step.PEOPLE and found.people is None:
+            found.people = parsing.read_count(text)
+        elif step is Step.NAME and found.name is None and not found.anything:
+            found.name = parsing.read_name(text)
+        elif step is Step.NOTES and not found.anything and not parsing.looks_like_question(text):
+            self.state.facts.notes = text
+        elif step is Step.USE and found.use is None and not found.anything and not parsing.looks_like_question(text):
+            if len(text.split()) <= 6 and not parsing.has_any(text, self.content.intake.greeting_words):
+                found.use, found.use_text = "other", text
+
+    def gave(self, step: Step, found: parsing.Extraction) -> bool:
+        """Whether this message answered the step's own question."""
+        return {
+            Step.USE: found.use is not None,
+            Step.PEOPLE: found.people is not None,
+            Step.AVAILABILITY: found.availability.found,
+            Step.NAME: found.name is not None,
+            Step.CONTACT: bool(found.email or found.phone),
+            Step.NOTES: self.state.facts.notes is not None,
+        }.get(step, False)
+
+    def merge(self, found: parsing.Extraction, text: str) -> None:
+        """Keep every fact the message stated; a newer value replaces an older one."""
+        facts = self.state.facts
+        if found.use is not None:
+            facts.use, facts.use_text = found.use, found.use_text  # type: ignore[assignment]
+        if found.people is not None:
+            facts.people = found.people
+        if found.availability.found:
+            facts.availability = found.availability.windows
+            facts.availability_flexible = found.availability.flexible
+            facts.availability_text = text[:500]
+        for attr in ("name", "email", "phone"):
+            if getattr(found, attr) is not None:
+                setattr(facts, attr, getattr(found, attr))
+
+    def typed_button(self, text: str) -> ButtonPress | None:
+        """The button whose label the person typed instead of tapping."""
+        current = ask(self.state, self.incoming.sender, self.content) if self.in_intake else Reply("", _menu(self.content))
+        for row in current.buttons:
+            for button in row:
+                if parsing.is_exactly(text, [button.label]):
+                    return ButtonPress(button.action, button.value, self.state.version)
+        return None
+
+    def skip(self) -> None:
+        step = self.state.step
+        if step is Step.USE:
+            self.state.facts.use = "other"
+        elif step is Step.NAME and self.incoming.sender.full_name:
+            self.state.facts.name = self.incoming.sender.full_name
+        elif step in INTAKE_ORDER:
+            self.state.facts.skipped = [*self.state.facts.skipped, step]
+        self.advance()
+
+    def miss(self) -> None:
+        self.state.misses += 1
+        example = getattr(self.content.intake, f"{self.state.step.value}_example", "")
+        if self.state.misses >= 2 and self.state.step in INTAKE_ORDER:
+            buttons = ((Button(self.content.messages.skip_button, "skip"), Button(self.content.messages.leave_button, "leave")),)
+            self.replies.append(Reply(_with_example(self.content, "not_understood_again", example), buttons))
+        else:
+            self.replies.append(Reply(_with_example(self.content, "not_understood", example)))
+            self.ask_current()
+
+    def confirm(self) -> None:
+        self.effects.append(LeadConfirmed())
+        name = self.state.facts.name
+        self.reset()
+        self.replies.append(Reply(fill_msg(self.content, "lead_saved", comma_name=_comma(name)), remove_keyboard=True))
+
+    def answer_question(self, text: str) -> None:
+        answer = self.ctx.answerer.answer(text)
+        if answer is not None:
+            self.replies.append(Reply(answer))
+        elif parsing.is_exactly(text, self.content.intake.greeting_words):
+            self.say("small_talk")
+        else:
+            self.say("unknown_answer")
+
+
+def _with_example(content: ContentPack, key: str, example: str) -> str:
+    # Examples in intake.yaml are trusted HTML written by the studio, so they are inserted unescaped.
+    return fill_msg(content, key, example="\x00").replace("\x00", example)
+
+
+def _comma(name: str | None) -> str:
+    return f", {name}" if name else ""
+
+
+def _menu(content: ContentPack) -> tuple[tuple[Button, ...], ...]:
+    labels = content.messages.greeting_buttons
+    return ((Button(labels["book"], "menu", "book"), Button(labels["ask"], "menu", "ask")),)

@@ -1,0 +1,194 @@
+"""Telegram handlers: translate an Update into an engine event, and the engine's replies into Bot API calls."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.conversation import Outcome
+from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
+from bot.engine.prompts import fill_msg
+from bot.logs import bind
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "location", "venue", "poll", "dice")
+
+
+class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
+    """The handlers' context, carrying our services (python-telegram-bot's contexttypesbot pattern)."""
+
+    @property
+    def services(self) -> Services:
+        """The services wired in bot.app."""
+        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+def encode_button(version: int, action: str, value: str) -> str:
+    """Callback data: the state version the button was offered at, then what it does."""
+    return f"{version}|{action}|{value}"[:64]
+
+
+def decode_button(data: str | None) -> ButtonPress | None:
+    """The button press in callback data, or None when it is not ours."""
+    parts = (data or "").split("|")
+    if len(parts) != 3 or not parts[0].isdigit():
+        return None
+    return ButtonPress(parts[1], parts[2], int(parts[0]))
+
+
+def _sender(user: User | None) -> Sender:
+    if user is None:
+        return Sender()
+    return Sender(user.id, user.first_name, user.last_name, user.username, user.language_code)
+
+
+def _markup(reply: Reply, version: int) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if reply.buttons:
+        rows = [[InlineKeyboardButton(b.label, callback_data=encode_button(version, b.action, b.value)) for b in row] for row in reply.buttons]
+        return InlineKeyboardMarkup(rows)
+    if reply.request_contact:
+        button = KeyboardButton(reply.request_contact, request_contact=True)
+        return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+async def deliver(bot: ExtBot[None], chat_id: int, replies: Sequence[Reply], version: int) -> None:
+    """Send the engine's replies in order."""
+    for reply in replies:
+        await bot.send_message(chat_id, reply.text, reply_markup=_markup(reply, version))
+
+
+async def _run(update: Update, context: BotContext, event: Event) -> Outcome | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    at = update.effective_message.date if update.effective_message else datetime.now(timezone.utc)
+    incoming = Incoming(chat.id, _sender(update.effective_user), event, at or datetime.now(timezone.utc))
+    outcome = await context.services.conversations.handle(incoming)
+    if isinstance(event, ButtonPress) and update.callback_query is not None:
+        await _answer_query(update.callback_query, outcome.notice)
+    await deliver(context.bot, chat.id, outcome.replies, outcome.version)
+    if outcome.lead is not None:
+        context.application.create_task(notify_admins(context, outcome.lead.card), name=f"notify-lead-{outcome.lead.id}")
+    return outcome
+
+
+async def _answer_query(query: CallbackQuery, notice: str | None) -> None:
+    try:
+        await query.answer(text=notice)
+    except TelegramError as exc:
+        # An old query cannot be answered any more; the tap itself was still handled.
+        log.warning("could not answer callback query: %s", exc.__class__.__name__)
+
+
+async def notify_admins(context: BotContext, card: str) -> None:
+    """Send a lead card to every admin chat; one failing chat does not stop the others."""
+    for admin_chat in context.services.settings.admin_chat_ids:
+        try:
+            await context.bot.send_message(admin_chat, card)
+        except TelegramError as exc:
+            log.error("could not notify admin chat: %s", exc.__class__.__name__, extra={"chat_id": admin_chat})
+
+
+async def bind_update(update: object, context: BotContext) -> None:
+    """Runs first for every update: binds its ids to the log lines."""
+    if isinstance(update, Update):
+        bind(update.update_id, update.effective_chat.id if update.effective_chat else None)
+        log.info("update received")
+
+
+async def on_command(update: Update, context: BotContext) -> None:
+    """A /command in a private chat: /start PAYLOAD, /book, /cancel, /help, or an unknown one."""
+    text = update.effective_message.text or "" if update.effective_message else ""
+    word, _, args = text.partition(" ")
+    name = word.lstrip("/").split("@", 1)[0]
+    await _run(update, context, Command(name, args.strip()))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """A typed message in a private chat."""
+    assert update.effective_message is not None
+    await _run(update, context, Text(update.effective_message.text or ""))
+
+
+async def on_contact(update: Update, context: BotContext) -> None:
+    """A phone number shared with the contact button."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    own = message.contact.user_id is not None and update.effective_user is not None and message.contact.user_id == update.effective_user.id
+    await _run(update, context, ContactShared(message.contact.phone_number, own))
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """An inline button tap; forged or foreign data is acknowledged and ignored."""
+    query = update.callback_query
+    assert query is not None
+    press = decode_button(query.data)
+    if press is None or update.effective_chat is None or update.effective_chat.type != "private":
+        await _answer_query(query, fill_msg(context.services.content, "stale_button"))
+        return
+    await _run(update, context, press)
+
+
+async def on_media(update: Update, context: BotContext) -> None:
+    """Stickers, photos, voice notes…: one polite line, nothing changes."""
+    message = update.effective_message
+    kind = next((k for k in MEDIA_KINDS if message is not None and getattr(message, k, None)), "other")
+    await _run(update, context, Media(kind))
+
+
+async def on_edited(update: Update, context: BotContext) -> None:
+    """An edited message: the engine keeps what was first sent, and says so."""
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, fill_msg(context.services.content, "edited_reply"))
+
+
+async def on_group(update: Update, context: BotContext) -> None:
+    """A command in a group: invite the person to a private chat instead of taking details in public."""
+    assert update.effective_chat is not None
+    text = fill_msg(context.services.content, "group_reply", bot_username=context.bot.username)
+    await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """The one error handler: log with the traceback, tell the person politely."""
+    log.error("update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
+        try:
+            await context.bot.send_message(update.effective_chat.id, fill_msg(context.services.content, "error"))
+        except TelegramError:
+            log.warning("could not send the apology either")
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Attach every handler; kept here so bot.app only wires services and lifecycle."""
+    from telegram.ext import CallbackQueryHandler, MessageHandler, TypeHandler, filters
+
+    private = filters.ChatType.PRIVATE
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, bind_update), group=-1)
+    application.add_handler(MessageHandler(private & new & filters.COMMAND, on_command))
+    application.add_handler(MessageHandler(private & new & filters.CONTACT, on_contact))
+    application.add_handler(MessageHandler(private & new & filters.TEXT, on_text))
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited))
+    application.add_handler(MessageHandler(private & new & ~filters.StatusUpdate.ALL, on_media))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & new & filters.COMMAND, on_group))
+    application.add_error_handler(on_error)

@@ -1,0 +1,58 @@
+"""The bot's long-lived services, built once from the settings and shared by every transport."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.content import ContentPack, load_content
+from bot.conversation import ConversationService
+from bot.engine.intake import EngineContext
+from bot.knowledge import PackAnswerer
+from bot.settings import Settings
+from db.session import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Services:
+    """Settings, content, database and the conversation service, wired together."""
+
+    settings: Settings
+    content: ContentPack
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    conversations: ConversationService
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Load the content pack and open the database (without migrating it)."""
+    content = load_content(settings.prompts_dir)
+    engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+    ctx = EngineContext(content=content, answerer=PackAnswerer(content), zone=settings.zone)
+    return Services(settings, content, engine, sessionmaker, ConversationService(sessionmaker, ctx))
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic configuration pointing at the packaged migrations and the given database."""
+    config = Config()
+    config.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade_database(database_url: str) -> None:
+    """Bring the schema to the newest revision (synchronous: call it before the event loop starts)."""
+    command.upgrade(alembic_config(database_url), "head")

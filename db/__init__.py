@@ -1,0 +1,1 @@
+"""Storage: models, engine factories and small named query functions that never commit."""

@@ -1,0 +1,24 @@
+"""The message log: what each chat said and was told."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Direction, Message
+
+
+async def log_messages(session: AsyncSession, chat_id: int, direction: Direction, texts: Sequence[str]) -> None:
+    """Append texts to a chat's log."""
+    session.add_all(Message(chat_id=chat_id, direction=direction, text=text) for text in texts if text)
+    await session.flush()
+
+
+async def recent_messages(session: AsyncSession, chat_id: int, limit: int = 20) -> list[Message]:
+    """The chat's last messages, oldest first."""
+    stmt = select(Message).where(Message.chat_id == chat_id).order_by(Message.id.desc()).limit(limit)
+    rows = list((await session.execute(stmt)).scalars())
+    rows.reverse()
+    return rows
