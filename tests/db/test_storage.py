@@ -1,0 +1,80 @@
+"""The conversation service against each database: state survives, races are caught, leads are atomic."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from bot.engine.events import Command, Incoming, Text
+from bot.services import Services, build_services
+from db.leads import create_lead, list_leads
+from db.messages import recent_messages
+from db.models import Conversation, Lead, LeadStatus
+from tests.conftest import make_settings
+from tests.engine.helpers import DANA
+
+MULTI_FACT = "I'm Dana, LinkedIn, free next Thu morning, dana@example.com"
+
+
+def _in(chat_id: int, event: object) -> Incoming:
+    return Incoming(chat_id, DANA, event, datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc))  # type: ignore[arg-type]
+
+
+async def _services(url: str) -> Services:
+    return build_services(make_settings(url))
+
+
+async def test_state_survives_a_new_process(database_url: str) -> None:
+    first = await _services(database_url)
+    await first.conversations.handle(_in(7, Command("book")))
+    await first.conversations.handle(_in(7, Text("for my LinkedIn")))
+    await first.close()
+    second = await _services(database_url)  # a restart: nothing kept in memory
+    outcome = await second.conversations.handle(_in(7, Text("next Tuesday afternoon")))
+    async with second.sessionmaker() as session:
+        row = await session.get(Conversation, 7)
+    await second.close()
+    assert row is not None and row.step == "name"
+    assert row.state["facts"]["use"] == "linkedin"
+    assert "What name" in outcome.replies[-1].text
+
+
+async def test_confirm_writes_lead_and_state_together(database_url: str) -> None:
+    services = await _services(database_url)
+    await services.conversations.handle(_in(8, Text(MULTI_FACT)))
+    await services.conversations.handle(_in(8, Text("skip")))
+    outcome = await services.conversations.handle(_in(8, Text("confirm")))
+    async with services.sessionmaker() as session:
+        leads = await list_leads(session)
+        row = await session.get(Conversation, 8)
+        log = await recent_messages(session, 8)
+    await services.close()
+    assert outcome.lead is not None and [lead.id for lead in leads] == [outcome.lead.id]
+    assert row is not None and row.last_lead_id == outcome.lead.id and row.step == "idle"
+    assert [m.direction.value for m in log][:2] == ["in", "out"] and log[0].text == MULTI_FACT
+
+
+async def test_concurrent_events_for_one_chat_are_serialised(database_url: str) -> None:
+    services = await _services(database_url)
+    await services.conversations.handle(_in(9, Text(MULTI_FACT)))
+    await services.conversations.handle(_in(9, Text("skip")))
+    results = await asyncio.gather(*(services.conversations.handle(_in(9, Text("confirm"))) for _ in range(4)))
+    async with services.sessionmaker() as session:
+        count = (await session.execute(select(func.count(Lead.id)).where(Lead.chat_id == 9))).scalar_one()
+    await services.close()
+    assert count == 1
+    assert sum(r.lead is not None for r in results) == 1
+
+
+async def test_leads_are_listed_newest_first_and_filtered(database_url: str) -> None:
+    services = await _services(database_url)
+    async with services.sessionmaker.begin() as session:
+        for name in ("A", "B"):
+            await create_lead(session, chat_id=1, name=name, availability=[])
+    async with services.sessionmaker() as session:
+        names = [lead.name for lead in await list_leads(session)]
+        booked = await list_leads(session, LeadStatus.BOOKED)
+    await services.close()
+    assert names == ["B", "A"] and booked == []

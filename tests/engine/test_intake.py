@@ -1,0 +1,222 @@
+"""The intake state machine, driven directly: no Telegram, no database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.content import ContentPack
+from bot.engine.events import ButtonPress, ContactShared, Media, Text
+from bot.engine.state import Step, Window
+from tests.engine.helpers import Chat
+
+MULTI_FACT = "Hi, I'm Dana, need a LinkedIn photo, free next Thursday morning, dana@example.com"
+
+
+def test_intake_multi_fact_message_keeps_every_fact_and_asks_only_whats_missing(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send(MULTI_FACT)
+    facts = chat.state.facts
+    assert (facts.use, facts.name, facts.email) == ("linkedin", "Dana", "dana@example.com")
+    assert facts.availability == [Window(date=date(2026, 12, 3), weekday="thu", part_of_day="morning")]
+    assert chat.state.step is Step.NOTES
+
+
+def test_intake_multi_fact_message_before_book_starts_the_intake(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    assert chat.state.step is Step.NOTES
+    assert chat.state.facts.use == "linkedin"
+
+
+def test_intake_by_buttons_reaches_summary_and_confirm_creates_lead(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/start website")
+    chat.tap("Book a session")
+    chat.tap("LinkedIn")
+    chat.tap("Weekday mornings")
+    chat.tap("Dana Lee")
+    assert chat.state.step is Step.CONTACT
+    assert chat.last.replies[-1].request_contact
+    chat.send(ContactShared("16045550123", is_own=True))
+    chat.tap("Skip")
+    assert chat.state.step is Step.CONFIRM
+    assert "Dana Lee" in chat.texts() and "+16045550123" in chat.texts()
+    chat.tap("Confirm")
+    assert len(chat.leads) == 1
+    confirmed = chat.leads[0]
+    assert confirmed.source == "website"
+    assert confirmed.facts.phone == "+16045550123"
+    assert [w.weekday for w in confirmed.facts.availability] == ["mon", "tue", "wed", "thu", "fri"]
+    assert chat.state.step is Step.IDLE and chat.state.facts.use is None
+
+
+def test_intake_contact_keyboard_is_removed_once_contact_is_given(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send("LinkedIn, next Tuesday afternoon, I'm Dana")
+    assert chat.state.step is Step.CONTACT
+    chat.send("dana@example.com")
+    assert chat.last.replies[0].remove_keyboard
+
+
+def test_intake_typed_button_label_works_like_a_tap(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send("company website")
+    assert chat.state.facts.use == "company_website"
+    chat.send("weekends")
+    assert [w.weekday for w in chat.state.facts.availability] == ["sat", "sun"]
+
+
+def test_intake_team_use_asks_for_people(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send("headshots for our team page")
+    assert chat.state.step is Step.PEOPLE
+    chat.send("about 12")
+    assert chat.state.facts.people == 12
+    assert chat.state.step is Step.AVAILABILITY
+
+
+def test_intake_non_team_use_skips_people(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.tap("Dating profile")
+    assert chat.state.step is Step.AVAILABILITY
+
+
+def test_intake_past_date_is_refused_politely(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.tap("LinkedIn")
+    chat.send("Nov 2")
+    assert "passed" in chat.texts()
+    assert chat.state.step is Step.AVAILABILITY and chat.state.facts.availability == []
+
+
+def test_intake_two_unreadable_answers_offer_skip_or_leave(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.tap("LinkedIn")
+    chat.send("blorp")
+    assert "example" in chat.texts().lower()
+    chat.send("zzzz qqq")
+    assert chat.buttons() == ["Skip", "Leave the booking"]
+    chat.tap("Skip")
+    assert chat.state.step is Step.NAME
+
+
+def test_intake_question_mid_intake_is_answered_then_resumes(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.tap("LinkedIn")
+    chat.send("how much does a session cost?")
+    texts = chat.texts()
+    assert "CAD" in texts
+    assert "When would suit you" in texts
+    assert chat.state.step is Step.AVAILABILITY
+
+
+def test_intake_cancel_saves_nothing(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send(MULTI_FACT)
+    chat.send("/cancel")
+    assert chat.state.step is Step.IDLE
+    assert chat.state.facts.email is None
+    assert chat.leads == []
+
+
+def test_intake_edit_from_summary_changes_one_fact(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    chat.send("skip")
+    chat.tap("Edit")
+    chat.tap("Contact")
+    chat.send("dana.lee@example.org")
+    assert chat.state.step is Step.CONFIRM
+    assert chat.state.facts.email == "dana.lee@example.org"
+    assert chat.state.facts.use == "linkedin"
+
+
+def test_intake_correction_typed_at_summary_is_applied(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    chat.send("skip")
+    chat.send("actually make it next Friday afternoon")
+    assert chat.state.step is Step.CONFIRM
+    assert chat.state.facts.availability == [Window(date=date(2026, 12, 4), weekday="fri", part_of_day="afternoon")]
+
+
+def test_intake_typed_yes_confirms(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    chat.send("no notes")
+    chat.send("yes")
+    assert len(chat.leads) == 1
+
+
+def test_button_from_an_old_message_changes_nothing(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    old_version = chat.state.version
+    chat.tap("LinkedIn")
+    decision = chat.send(ButtonPress("use", "dating", old_version))
+    assert decision.changed is False and decision.replies == ()
+    assert decision.notice
+    assert chat.state.facts.use == "linkedin"
+
+
+def test_double_tap_on_confirm_creates_one_lead(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    chat.send("skip")
+    version = chat.state.version
+    chat.send(ButtonPress("confirm", "", version))
+    chat.send(ButtonPress("confirm", "", version))
+    assert len(chat.leads) == 1
+
+
+def test_media_gets_one_polite_reply_and_changes_nothing(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    before = chat.state.model_copy(deep=True)
+    decision = chat.send(Media("sticker"))
+    assert decision.changed is False
+    assert len(decision.replies) == 1 and "text" in chat.texts()
+    assert chat.state == before
+
+
+def test_user_text_is_escaped_in_replies(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.tap("LinkedIn")
+    chat.tap("Weekends")
+    chat.send("Bobby Tables")
+    chat.send("bobby@example.com")
+    chat.send("<b>no</b> tie & <script>")
+    summary = chat.last.replies[-1].text
+    assert "&lt;b&gt;no&lt;/b&gt; tie &amp; &lt;script&gt;" in summary
+    assert chat.state.facts.notes == "<b>no</b> tie & <script>"
+
+
+def test_too_long_message_is_declined_and_changes_nothing(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    decision = chat.send(Text("x" * 4096))
+    assert decision.changed is False
+    assert "shorter" in chat.texts()
+
+
+def test_question_when_idle_is_answered_from_the_pack(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("what should I wear?")
+    assert chat.state.step is Step.IDLE
+    assert "solid" in chat.texts().lower()
+
+
+def test_unknown_command_is_explained(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/frobnicate")
+    assert "/help" in chat.texts()

@@ -1,0 +1,182 @@
+"""End to end: the real python-telegram-bot Application polling the fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from db.models import Lead
+from tests.conftest import ADMIN_CHAT_ID, RunningBot
+from tests.fakes.telegram_server import Call, FakeTelegram
+
+CHAT = 4242
+
+
+def buttons_of(call: Call) -> dict[str, str]:
+    """label -> callback_data of a sent message's inline keyboard."""
+    markup = call.params.get("reply_markup") or {}
+    return {b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row}
+
+
+async def tap(fake: FakeTelegram, chat_id: int, label: str) -> None:
+    """Tap a button on the newest message that has it."""
+    for call in reversed(fake.sent_messages(chat_id)):
+        if label in buttons_of(call):
+            fake.push_callback(chat_id, buttons_of(call)[label], message_id=fake.message_id_of(call))
+            return
+    raise AssertionError(f"no button {label!r}")
+
+
+async def say(fake: FakeTelegram, chat_id: int, text: str, expect: str) -> Call:
+    """Send a message and wait for a reply containing `expect`."""
+    fake.push_text(chat_id, text)
+    return await fake.wait_for_text(chat_id, expect)
+
+
+async def leads_of(bot: RunningBot) -> list[Lead]:
+    assert bot.services is not None
+    async with bot.services.sessionmaker() as session:
+        return list((await session.execute(select(Lead))).scalars())
+
+
+async def test_typed_intake_from_start_to_saved_lead_and_admin_card(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "/start website", "booking assistant")
+    await say(fake, CHAT, "Hi, I'm Dana, need a LinkedIn photo, free next Thursday morning, dana@example.com", "Anything else")
+    await say(fake, CHAT, "no notes", "Here's your request")
+    await say(fake, CHAT, "confirm", "Thank you, Dana")
+    card = await fake.wait_for_text(ADMIN_CHAT_ID, "New lead")
+    assert "dana@example.com" in card.params["text"] and "website" in card.params["text"]
+    [lead] = await leads_of(running_bot)
+    assert (lead.name, lead.intended_use, lead.email, lead.source) == ("Dana", "linkedin", "dana@example.com", "website")
+    assert lead.telegram_username == "dana_lee" and lead.availability[0]["part_of_day"] == "morning"
+
+
+async def test_button_intake_answers_every_callback_and_saves_lead(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "/start", "booking assistant")
+    await tap(fake, CHAT, "Book a session")
+    await fake.wait_for_text(CHAT, "What will the headshots be for")
+    await tap(fake, CHAT, "Acting / modelling")
+    await fake.wait_for_text(CHAT, "When would suit you")
+    await tap(fake, CHAT, "Weekends")
+    await fake.wait_for_text(CHAT, "What name")
+    await tap(fake, CHAT, "Dana Lee")
+    contact_request = await fake.wait_for_text(CHAT, "How can")
+    assert contact_request.params["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+    fake.push_contact(CHAT, "16045550123")
+    await fake.wait_for_text(CHAT, "Anything else")
+    await tap(fake, CHAT, "Skip")
+    await fake.wait_for_text(CHAT, "Here's your request")
+    await tap(fake, CHAT, "Confirm")
+    await fake.wait_for_text(CHAT, "Thank you")
+    await fake.wait_for_text(ADMIN_CHAT_ID, "New lead")
+    assert len(fake.calls_to("answerCallbackQuery")) == 6
+    [lead] = await leads_of(running_bot)
+    assert (lead.intended_use, lead.phone, lead.name) == ("acting", "+16045550123", "Dana Lee")
+
+
+async def test_double_tap_on_confirm_saves_one_lead(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "I'm Dana, LinkedIn, free next Thu morning, dana@example.com", "Anything else")
+    summary = await say(fake, CHAT, "skip", "Here's your request")
+    for _ in range(2):
+        fake.push_callback(CHAT, buttons_of(summary)["Confirm"], message_id=fake.message_id_of(summary))
+    await fake.wait_for_text(CHAT, "Thank you")
+    await fake.wait_for_call("answerCallbackQuery", lambda c: bool(c.params.get("text")))
+    await asyncio.sleep(0.2)
+    assert len(await leads_of(running_bot)) == 1
+    assert sum("Thank you" in t for t in fake.texts(CHAT)) == 1
+
+
+async def test_restart_mid_intake_continues_where_it_stood(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "/book", "What will the headshots be for")
+    await say(fake, CHAT, "for my LinkedIn", "When would suit you")
+    await running_bot.stop()
+    fake.push_text(CHAT, "next Tuesday afternoon")  # sent while the bot is down
+    await running_bot.start()
+    await fake.wait_for_text(CHAT, "What name")
+    await say(fake, CHAT, "Dana Lee", "How can")
+    await say(fake, CHAT, "dana@example.com", "Anything else")
+    await say(fake, CHAT, "skip", "Here's your request")
+    await say(fake, CHAT, "yes", "Thank you")
+    [lead] = await leads_of(running_bot)
+    assert lead.intended_use == "linkedin"
+    assert [(w["weekday"], w["part_of_day"]) for w in lead.availability] == [("tue", "afternoon")]
+
+
+async def test_media_gets_a_polite_reply_and_changes_nothing(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "/book", "What will the headshots be for")
+    for kind in ("sticker", "photo", "voice"):
+        fake.push_media(CHAT, kind)
+    await fake.wait_for_messages(CHAT, 5)
+    assert sum("only read text" in t for t in fake.texts(CHAT)) == 3
+    await say(fake, CHAT, "LinkedIn", "When would suit you")
+
+
+async def test_group_messages_are_not_intake(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    group = -100123
+    fake.push_text(group, "I'm Dana, LinkedIn, dana@example.com", chat_type="supergroup")
+    fake.push_text(group, "/book", chat_type="supergroup")
+    reply = await fake.wait_for_text(group, "private chat")
+    assert "@headshot_test_bot" in reply.params["text"]
+    await asyncio.sleep(0.2)
+    assert len(fake.sent_messages(group)) == 1
+    assert await leads_of(running_bot) == []
+
+
+async def test_edited_message_is_acknowledged_not_applied(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "/book", "What will the headshots be for")
+    fake.push_edited_text(CHAT, "for my LinkedIn", message_id=1)
+    await fake.wait_for_text(CHAT, "edited")
+    await say(fake, CHAT, "dating", "When would suit you")
+
+
+async def test_start_sets_the_command_menu_and_keeps_pending_updates(fake_telegram: FakeTelegram, sqlite_url: str) -> None:
+    from tests.conftest import make_settings
+
+    fake_telegram.push_text(CHAT, "/start")  # waiting before the bot starts
+    bot = RunningBot(fake_telegram, make_settings(sqlite_url, fake_telegram))
+    await bot.start()
+    try:
+        await fake_telegram.wait_for_text(CHAT, "booking assistant")
+        [menu] = fake_telegram.calls_to("setMyCommands")
+        assert {c["command"] for c in menu.params["commands"]} >= {"book", "help", "cancel"}
+        assert all(c.params.get("drop_pending_updates") in (None, False) for c in fake_telegram.calls_to("deleteWebhook"))
+    finally:
+        await bot.stop()
+
+
+async def test_failing_command_menu_does_not_stop_the_bot(fake_telegram: FakeTelegram, sqlite_url: str) -> None:
+    from tests.conftest import make_settings
+
+    fake_telegram.fail_next("setMyCommands", status=500, description="Internal Server Error")
+    bot = RunningBot(fake_telegram, make_settings(sqlite_url, fake_telegram))
+    await bot.start()
+    try:
+        await say(fake_telegram, CHAT, "/help", "what I can do")
+    finally:
+        await bot.stop()
+
+
+async def test_second_poller_conflict_stops_with_one_clear_error(fake_telegram: FakeTelegram, sqlite_url: str) -> None:
+    from bot.app import PollingConflict, build_application, serve_polling
+    from bot.services import build_services
+    from tests.conftest import make_settings
+
+    fake_telegram.fail_next("getUpdates", status=409, description="Conflict: terminated by other getUpdates request")
+    services = build_services(make_settings(sqlite_url, fake_telegram))
+    application = build_application(services, fake_telegram.token, fake_telegram.base_url)
+    try:
+        await asyncio.wait_for(serve_polling(application, asyncio.Event(), poll_timeout=0.5), timeout=10)
+    except PollingConflict as exc:
+        assert "409" in str(exc)
+    else:
+        raise AssertionError("a 409 must stop polling")
+    finally:
+        await services.close()
