@@ -57,6 +57,8 @@ class Console:
             self.show(reply, outcome.version)
         if outcome.lead is not None:
             self.out.write(f"\n[photographer's notification]\n{plain(outcome.lead.card)}\n")
+        for notice in outcome.admin_notices:
+            self.out.write(f"\n[photographer's notification]\n{plain(notice.rendered)}\n")
         return outcome
 
     def show(self, reply: Reply, version: int) -> None:

@@ -113,10 +113,13 @@ class Messages(_Strict):
     too_long: str
     unknown_answer: str
     small_talk: str
-    after_lead: str
+    forwarded: str
     error: str
     photographer_will_confirm: str
     unset_fact: str
+    admin_question: str
+    admin_message: str
+    admin_lead_ref: str
 
 
 class KnowledgeEntry(_Strict):

@@ -10,15 +10,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.engine.events import ButtonPress, Command, ContactShared, Incoming, LeadConfirmed, Media, Reply, Text
+from bot.engine.events import (
+    ButtonPress,
+    Command,
+    ContactShared,
+    ForwardToAdmins,
+    Incoming,
+    LeadConfirmed,
+    Media,
+    QuestionUnanswered,
+    Reply,
+    Text,
+)
 from bot.engine.intake import EngineContext, decide
-from bot.engine.render import lead_card, lead_fields
+from bot.engine.render import admin_notice_text, lead_card, lead_fields
 from bot.engine.state import ConversationState
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_messages
 from db.models import Direction
+from db.questions import create_question
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -33,6 +45,18 @@ class SavedLead:
 
 
 @dataclass(frozen=True)
+class AdminNotice:
+    """Something the photographer should read: an unanswered question or a message after a lead."""
+
+    kind: str  # "question" or "message"
+    chat_id: int
+    text: str
+    lead_id: int | None = None
+    question_id: int | None = None
+    rendered: str = ""  # the HTML the admin chats receive
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What the transport must do after the transaction committed."""
 
@@ -40,6 +64,7 @@ class Outcome:
     version: int  # state version the replies' buttons belong to
     notice: str | None = None
     lead: SavedLead | None = None
+    admin_notices: tuple[AdminNotice, ...] = ()
 
 
 class ConversationService:
@@ -70,6 +95,7 @@ class ConversationService:
                 lead = await create_lead(session, **self._lead_columns(incoming, state))
                 new_state.last_lead_id = lead.id
                 saved = SavedLead(lead.id, lead_card(lead, self.ctx.content))
+            notices = [await self._notice(session, incoming.chat_id, state.last_lead_id, e) for e in decision.effects]
             version = state.version
             if decision.changed:
                 row = await save_conversation(
@@ -83,7 +109,17 @@ class ConversationService:
                 version = row.version
             await log_messages(session, incoming.chat_id, Direction.IN, [describe_event(incoming)])
             await log_messages(session, incoming.chat_id, Direction.OUT, [r.text for r in decision.replies])
-        return Outcome(decision.replies, version, decision.notice, saved)
+        return Outcome(decision.replies, version, decision.notice, saved, tuple(n for n in notices if n is not None))
+
+    async def _notice(self, session: AsyncSession, chat_id: int, lead_id: int | None, effect: object) -> AdminNotice | None:
+        if isinstance(effect, QuestionUnanswered):
+            question = await create_question(session, chat_id, effect.text, lead_id)
+            rendered = admin_notice_text("question", chat_id, effect.text, self.ctx.content, lead_id, question.id)
+            return AdminNotice("question", chat_id, effect.text, lead_id, question.id, rendered)
+        if isinstance(effect, ForwardToAdmins):
+            rendered = admin_notice_text("message", chat_id, effect.text, self.ctx.content, lead_id)
+            return AdminNotice("message", chat_id, effect.text, lead_id, None, rendered)
+        return None
 
     def _lead_columns(self, incoming: Incoming, state: ConversationState) -> dict[str, Any]:
         # `state` is the pre-decision state: the facts the prospect just confirmed.

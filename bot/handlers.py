@@ -87,6 +87,8 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
     await deliver(context.bot, chat.id, outcome.replies, outcome.version)
     if outcome.lead is not None:
         context.application.create_task(notify_admins(context, outcome.lead.card), name=f"notify-lead-{outcome.lead.id}")
+    for notice in outcome.admin_notices:
+        context.application.create_task(notify_admins(context, notice.rendered), name=f"notify-{notice.kind}")
     return outcome
 
 

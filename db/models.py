@@ -22,6 +22,13 @@ class LeadStatus(str, enum.Enum):
     LOST = "lost"
 
 
+class QuestionStatus(str, enum.Enum):
+    """Whether the photographer has answered a question the bot could not."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+
+
 class Direction(str, enum.Enum):
     """Which way a logged message went."""
 
@@ -57,6 +64,7 @@ class Lead(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)
     language_code: Mapped[str | None] = mapped_column(String(16))
+    prep_brief: Mapped[str | None] = mapped_column(Text)
 
 
 class Conversation(Base):
@@ -85,4 +93,31 @@ class Message(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     direction: Mapped[Direction] = mapped_column(_enum(Direction, "message_direction"))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Question(Base):
+    """A prospect's question the knowledge pack could not answer, waiting for the photographer."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[QuestionStatus] = mapped_column(_enum(QuestionStatus, "question_status"), default=QuestionStatus.OPEN, index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CachedAnswer(Base):
+    """A model-phrased answer, kept so the same question always gets the same words."""
+
+    __tablename__ = "answer_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pack_version: Mapped[str] = mapped_column(String(32))
+    entry_ids: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

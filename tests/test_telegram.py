@@ -180,3 +180,16 @@ async def test_second_poller_conflict_stops_with_one_clear_error(fake_telegram: 
         raise AssertionError("a 409 must stop polling")
     finally:
         await services.close()
+
+
+async def test_unanswered_question_reaches_the_admins_and_is_stored(running_bot: RunningBot) -> None:
+    from db.questions import list_questions
+
+    fake = running_bot.fake
+    await say(fake, CHAT, "will my parrot be welcome?", "passed it on")
+    notice = await fake.wait_for_text(ADMIN_CHAT_ID, "Unanswered question")
+    assert "parrot" in notice.params["text"]
+    assert running_bot.services is not None
+    async with running_bot.services.sessionmaker() as session:
+        [question] = await list_questions(session)
+    assert question.chat_id == CHAT and question.text.startswith("will my parrot")

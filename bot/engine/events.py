@@ -104,11 +104,28 @@ class LeadConfirmed:
 
 
 @dataclass(frozen=True)
+class QuestionUnanswered:
+    """Effect: the pack could not answer; record the question for the photographer and tell the admins."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ForwardToAdmins:
+    """Effect: a message written after the prospect's lead was confirmed goes to the photographer."""
+
+    text: str
+
+
+Effect = Union[LeadConfirmed, QuestionUnanswered, ForwardToAdmins]
+
+
+@dataclass(frozen=True)
 class Decision:
     """The engine's answer to one event."""
 
     state: ConversationState
     replies: tuple[Reply, ...] = ()
-    effects: tuple[LeadConfirmed, ...] = field(default=())
+    effects: tuple[Effect, ...] = field(default=())
     notice: str | None = None  # a short acknowledgement of a button tap (a toast in Telegram)
     changed: bool = True

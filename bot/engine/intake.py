@@ -17,9 +17,12 @@ from bot.engine.events import (
     Command,
     ContactShared,
     Decision,
+    Effect,
+    ForwardToAdmins,
     Incoming,
     LeadConfirmed,
     Media,
+    QuestionUnanswered,
     Reply,
     Text,
 )
@@ -75,7 +78,7 @@ class _Turn:
         self.ctx = ctx
         self.content = ctx.content
         self.replies: list[Reply] = []
-        self.effects: list[LeadConfirmed] = []
+        self.effects: list[Effect] = []
         self.notice: str | None = None
         self.team_uses = frozenset(ctx.content.intake.team_uses)
 
@@ -217,6 +220,11 @@ class _Turn:
             self.start_intake()
         elif parsing.is_exactly(text, vocab.greeting_words):
             self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
+        elif self.state.last_lead_id is not None:
+            # After a confirmed lead the photographer reads everything the prospect writes.
+            self.effects.append(ForwardToAdmins(text))
+            if not self.answer_question(text, record=False):
+                self.say("forwarded")
         else:
             self.answer_question(text)
 
@@ -314,14 +322,16 @@ class _Turn:
         self.reset()
         self.replies.append(Reply(fill_msg(self.content, "lead_saved", comma_name=_comma(name)), remove_keyboard=True))
 
-    def answer_question(self, text: str) -> None:
+    def answer_question(self, text: str, *, record: bool = True) -> bool:
+        """Answer from the pack; an unanswerable question is recorded for the photographer. True if answered."""
         answer = self.ctx.answerer.answer(text)
         if answer is not None:
             self.replies.append(Reply(answer))
-        elif parsing.is_exactly(text, self.content.intake.greeting_words):
-            self.say("small_talk")
-        else:
+            return True
+        if record:
+            self.effects.append(QuestionUnanswered(text))
             self.say("unknown_answer")
+        return False
 
 
 def _with_example(content: ContentPack, key: str, example: str) -> str:

@@ -124,3 +124,12 @@ def lead_fields(facts: IntakeFacts) -> Mapping[str, Any]:
         "phone": facts.phone,
         "notes": facts.notes,
     }
+
+
+def admin_notice_text(kind: str, chat_id: int, text: str, content: ContentPack, lead_id: int | None = None,
+                      question_id: int | None = None) -> str:  # fmt: skip
+    """The photographer's copy of an unanswered question or of a message written after a lead."""
+    lead = fill(content.messages.admin_lead_ref, content, lead_id=str(lead_id)) if lead_id else ""
+    template = content.messages.admin_question if kind == "question" else content.messages.admin_message
+    filled = fill(template, content, question_id=str(question_id or ""), chat_id=str(chat_id), text=text, lead="\x00")
+    return filled.replace("\x00", lead)

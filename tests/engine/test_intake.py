@@ -220,3 +220,24 @@ def test_unknown_command_is_explained(content: ContentPack) -> None:
     chat = Chat(content)
     chat.send("/frobnicate")
     assert "/help" in chat.texts()
+
+
+def test_unanswerable_question_is_recorded_for_the_photographer(content: ContentPack) -> None:
+    from bot.engine.events import QuestionUnanswered
+
+    chat = Chat(content)
+    decision = chat.send("will my parrot be welcome?")
+    assert decision.effects == (QuestionUnanswered("will my parrot be welcome?"),)
+    assert "passed it on" in chat.texts()
+
+
+def test_message_after_a_confirmed_lead_goes_to_the_photographer(content: ContentPack) -> None:
+    from bot.engine.events import ForwardToAdmins
+
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    chat.send("skip")
+    chat.send("confirm")
+    chat.state.last_lead_id = 1  # the service sets it when it saves the lead
+    decision = chat.send("Could we make it 10am instead of 9?")
+    assert ForwardToAdmins("Could we make it 10am instead of 9?") in decision.effects

@@ -1,0 +1,34 @@
+"""Questions the knowledge pack could not answer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import Question, QuestionStatus
+
+
+async def create_question(session: AsyncSession, chat_id: int, text: str, lead_id: int | None = None) -> Question:
+    """Record an open question for the photographer."""
+    question = Question(chat_id=chat_id, text=text, lead_id=lead_id, status=QuestionStatus.OPEN)
+    session.add(question)
+    await session.flush()
+    return question
+
+
+async def list_questions(session: AsyncSession, status: QuestionStatus | None = QuestionStatus.OPEN) -> list[Question]:
+    """Questions, oldest first, by default only the open ones."""
+    stmt = select(Question).order_by(Question.id)
+    if status is not None:
+        stmt = stmt.where(Question.status == status)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def answer_question(session: AsyncSession, question_id: int, answer: str) -> Question | None:
+    """Mark a question answered with the photographer's words."""
+    question = await session.get(Question, question_id)
+    if question is not None:
+        question.answer, question.status, question.answered_at = answer, QuestionStatus.ANSWERED, utcnow()
+        await session.flush()
+    return question
