@@ -54,6 +54,8 @@ class Console:
         if outcome.replies:
             self.buttons = []
         for reply in outcome.replies:
+            if self.services.phrasing is not None and reply.question:
+                reply = Reply(await self.services.phrasing.finish(self.chat_id, reply), reply.buttons)
             self.show(reply, outcome.version)
         if outcome.lead is not None:
             self.out.write(f"\n[photographer's notification]\n{plain(outcome.lead.card)}\n")

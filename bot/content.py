@@ -122,6 +122,15 @@ class Messages(_Strict):
     admin_lead_ref: str
 
 
+class SystemPrompts(_Strict):
+    """The model's instructions; {placeholders} are filled by the bot."""
+
+    answer_system: str
+    answer_user: str
+    extract_system: str
+    extract_user: str
+
+
 class KnowledgeEntry(_Strict):
     """One topic of the knowledge pack."""
 
@@ -152,6 +161,7 @@ class ContentPack:
     intake: IntakeVocab
     knowledge: tuple[KnowledgeEntry, ...]
     out_of_scope: OutOfScope
+    system: SystemPrompts
     version: str
 
     def fact(self, key: str) -> str | None:
@@ -216,5 +226,6 @@ def load_content(root: Path | None = None) -> ContentPack:
         intake=_parse(IntakeVocab, root / "intake.yaml"),
         knowledge=entries,
         out_of_scope=_parse(OutOfScope, out_of_scope_path) if out_of_scope_path.exists() else OutOfScope(topics=[]),
+        system=_parse(SystemPrompts, root / "system.yaml"),
         version=digest.hexdigest()[:12],
     )

@@ -70,9 +70,11 @@ class Outcome:
 class ConversationService:
     """The one place that runs the engine against the database."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], ctx: EngineContext) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], ctx: EngineContext, *, defer_answers: bool = False) -> None:
         self.sessionmaker = sessionmaker
         self.ctx = ctx
+        # With a model configured, answers are logged once phrased (bot.answering), not here.
+        self.defer_answers = defer_answers
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Apply an event; a race with another worker is retried from a fresh read."""
@@ -108,7 +110,8 @@ class ConversationService:
                 )
                 version = row.version
             await log_messages(session, incoming.chat_id, Direction.IN, [describe_event(incoming)])
-            await log_messages(session, incoming.chat_id, Direction.OUT, [r.text for r in decision.replies])
+            logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
+            await log_messages(session, incoming.chat_id, Direction.OUT, logged)
         return Outcome(decision.replies, version, decision.notice, saved, tuple(n for n in notices if n is not None))
 
     async def _notice(self, session: AsyncSession, chat_id: int, lead_id: int | None, effect: object) -> AdminNotice | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 
 from telegram import (
@@ -69,10 +70,32 @@ def _markup(reply: Reply, version: int) -> InlineKeyboardMarkup | ReplyKeyboardM
     return None
 
 
-async def deliver(bot: ExtBot[None], chat_id: int, replies: Sequence[Reply], version: int) -> None:
-    """Send the engine's replies in order."""
+async def deliver(context: BotContext, chat_id: int, replies: Sequence[Reply], version: int, private: bool = True) -> None:
+    """Send the engine's replies in order; with a model configured, pack answers are phrased (and streamed) first."""
+    phrasing = context.services.phrasing
     for reply in replies:
-        await bot.send_message(chat_id, reply.text, reply_markup=_markup(reply, version))
+        text = reply.text
+        if phrasing is not None and reply.question:
+            text = await phrasing.finish(chat_id, reply, _draft_sender(context.bot, chat_id) if private else None)
+        await context.bot.send_message(chat_id, text, reply_markup=_markup(reply, version))
+
+
+def _draft_sender(bot: ExtBot[None], chat_id: int) -> Callable[[str], Awaitable[None]]:
+    """Streams a partial answer with sendMessageDraft; a draft is a nicety, so the first failure stops drafts."""
+    draft_id = secrets.randbelow(2**31 - 1) + 1
+    failed = False
+
+    async def send(text: str) -> None:
+        nonlocal failed
+        if failed:
+            return
+        try:
+            await bot.send_message_draft(chat_id, draft_id, text)
+        except TelegramError as exc:
+            failed = True
+            log.warning("draft not shown: %s", exc.__class__.__name__)
+
+    return send
 
 
 async def _run(update: Update, context: BotContext, event: Event) -> Outcome | None:
@@ -84,7 +107,7 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
     outcome = await context.services.conversations.handle(incoming)
     if isinstance(event, ButtonPress) and update.callback_query is not None:
         await _answer_query(update.callback_query, outcome.notice)
-    await deliver(context.bot, chat.id, outcome.replies, outcome.version)
+    await deliver(context, chat.id, outcome.replies, outcome.version, private=chat.type == "private")
     if outcome.lead is not None:
         context.application.create_task(notify_admins(context, outcome.lead.card), name=f"notify-lead-{outcome.lead.id}")
     for notice in outcome.admin_notices:

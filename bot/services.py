@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.answering import AnswerPhrasing
 from bot.content import ContentPack, load_content
 from bot.conversation import ConversationService
 from bot.engine.intake import EngineContext
@@ -30,6 +31,7 @@ class Services:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     conversations: ConversationService
+    phrasing: AnswerPhrasing | None = None  # set when a model is configured
 
     async def close(self) -> None:
         """Release the database connections."""
@@ -41,8 +43,22 @@ def build_services(settings: Settings) -> Services:
     content = load_content(settings.prompts_dir)
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
-    ctx = EngineContext(content=content, answerer=PackAnswerer(content), zone=settings.zone)
-    return Services(settings, content, engine, sessionmaker, ConversationService(sessionmaker, ctx))
+    answerer = PackAnswerer(content)
+    ctx = EngineContext(content=content, answerer=answerer, zone=settings.zone)
+    phrasing = _phrasing(settings, content, sessionmaker, answerer)
+    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None)
+    return Services(settings, content, engine, sessionmaker, conversations, phrasing)
+
+
+def _phrasing(
+    settings: Settings, content: ContentPack, sessionmaker: async_sessionmaker[AsyncSession], answerer: PackAnswerer
+) -> AnswerPhrasing | None:
+    if settings.openai_api_key is None:
+        return None
+    from bot.llm import ModelPhraser, make_client
+
+    client = make_client(settings.openai_api_key.get_secret_value(), settings.openai_base_url, settings.openai_timeout)
+    return AnswerPhrasing(sessionmaker, ModelPhraser(client, settings.openai_model, content), answerer)
 
 
 def alembic_config(database_url: str) -> Config:

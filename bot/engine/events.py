@@ -96,6 +96,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     request_contact: str | None = None  # label of a "share my phone number" keyboard button
     remove_keyboard: bool = False
+    question: str | None = None  # set on answers from the pack: the question they answer (for model phrasing)
 
 
 @dataclass(frozen=True)

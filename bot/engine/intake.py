@@ -326,7 +326,7 @@ class _Turn:
         """Answer from the pack; an unanswerable question is recorded for the photographer. True if answered."""
         answer = self.ctx.answerer.answer(text)
         if answer is not None:
-            self.replies.append(Reply(answer))
+            self.replies.append(Reply(answer, question=text))
             return True
         if record:
             self.effects.append(QuestionUnanswered(text))

@@ -1,0 +1,99 @@
+"""Model phrasing of curated answers, cached so a question always gets the same words; offline it does nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from html import escape
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.engine.events import Reply
+from bot.knowledge import PackAnswerer
+from bot.llm import DraftSink, ModelPhraser
+from db.cache import get_cached_answer, put_cached_answer
+from db.messages import log_messages
+from db.models import Direction
+
+log = logging.getLogger(__name__)
+TELEGRAM_SAFE = 4000
+ENTRIES_FOR_MODEL = 3
+_PUNCT_RE = re.compile(r"[^\w\s]")
+
+
+def normalise_question(question: str) -> str:
+    """Case, punctuation and spacing folded away: "What's the PRICE??" ~ "whats the price"."""
+    return " ".join(_PUNCT_RE.sub("", question.casefold()).split())
+
+
+class AnswerPhrasing:
+    """Turns a curated answer into the model's wording of it, once per (question, entries, pack version)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], phraser: ModelPhraser, answerer: PackAnswerer) -> None:
+        self.sessionmaker = sessionmaker
+        self.phraser = phraser
+        self.answerer = answerer
+        self.content = answerer.content
+
+    async def finish(self, chat_id: int, reply: Reply, on_draft: DraftSink | None = None) -> str:
+        """The HTML to send for a reply, logged to the chat's message log."""
+        text = await self._phrased(reply, on_draft) if reply.question else None
+        final = text or reply.text
+        async with self.sessionmaker.begin() as session:
+            await log_messages(session, chat_id, Direction.OUT, [final])
+        return final
+
+    async def _phrased(self, reply: Reply, on_draft: DraftSink | None) -> str | None:
+        assert reply.question is not None
+        entries = self._entries_for(reply)
+        if not entries:
+            return None
+        ids = [e.id for e in entries]
+        key = hashlib.sha256(f"{normalise_question(reply.question)}|{','.join(ids)}|{self.content.version}".encode()).hexdigest()
+        async with self.sessionmaker() as session:
+            cached = await get_cached_answer(session, key)
+        if cached is not None:
+            return cached.answer
+        draft = _draft_sink(on_draft)
+        answer = await self.phraser.phrase(reply.question, entries, draft)
+        if answer is None:
+            return None
+        html = escape(answer)[:TELEGRAM_SAFE]
+        try:
+            async with self.sessionmaker.begin() as session:
+                await put_cached_answer(session, key, self.content.version, ids, html)
+        except IntegrityError:
+            async with self.sessionmaker() as session:
+                cached = await get_cached_answer(session, key)
+            return cached.answer if cached is not None else html
+        return html
+
+    def _entries_for(self, reply: Reply) -> list:
+        """The matched entry and its close neighbours, only when the reply is that entry's curated answer."""
+        assert reply.question is not None
+        retriever = self.answerer.retriever
+        match = retriever.match(reply.question)
+        entries = {e.id: e for e in self.content.knowledge}
+        if match.topic is None or match.out_of_scope or match.topic not in entries:
+            return []
+        if self.answerer.render(entries[match.topic]) != reply.text:
+            return []  # a learned or out-of-scope reply: the model has nothing of the pack to phrase
+        chosen = [entries[match.topic]]
+        for topic, out_of_scope, score in retriever.rank(reply.question):
+            if len(chosen) >= ENTRIES_FOR_MODEL or score < retriever.threshold:
+                break
+            if not out_of_scope and topic in entries and entries[topic] not in chosen:
+                chosen.append(entries[topic])
+        return chosen
+
+
+def _draft_sink(on_draft: DraftSink | None) -> DraftSink | None:
+    if on_draft is None:
+        return None
+
+    async def send(partial: str) -> None:
+        await on_draft(escape(partial)[:TELEGRAM_SAFE] + "…")
+
+    return send
