@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
 
 from bot.errors import ContentError
 
@@ -131,6 +131,17 @@ class SystemPrompts(_Strict):
     extract_user: str
 
 
+class Briefs(RootModel[dict[str, str]]):
+    """Preparation briefs by intended use; `other` is the fallback."""
+
+    @field_validator("root")
+    @classmethod
+    def _has_fallback(cls, briefs: dict[str, str]) -> dict[str, str]:
+        if "other" not in briefs:
+            raise ValueError("needs a brief for 'other'")
+        return briefs
+
+
 class KnowledgeEntry(_Strict):
     """One topic of the knowledge pack."""
 
@@ -162,6 +173,7 @@ class ContentPack:
     knowledge: tuple[KnowledgeEntry, ...]
     out_of_scope: OutOfScope
     system: SystemPrompts
+    briefs: dict[str, str]
     version: str
 
     def fact(self, key: str) -> str | None:
@@ -175,8 +187,17 @@ class ContentPack:
 
     def render_answer(self, entry: KnowledgeEntry) -> str:
         """The entry's answer with facts filled in; a line whose fact is unset says it will be confirmed."""
+        return self.render_text(entry.answer)
+
+    def render_brief(self, use: str | None) -> str | None:
+        """The preparation brief for an intended use, facts filled in (plain text)."""
+        brief = self.briefs.get(use or "other") or self.briefs.get("other")
+        return self.render_text(brief) if brief else None
+
+    def render_text(self, text: str) -> str:
+        """Plain text with {fact} placeholders filled; a line whose fact is unset says it will be confirmed."""
         lines = []
-        for line in entry.answer.strip().splitlines():
+        for line in text.strip().splitlines():
             keys = PLACEHOLDER.findall(line)
             unset = [k for k in keys if self.fact(k) is None]
             if unset:
@@ -227,5 +248,6 @@ def load_content(root: Path | None = None) -> ContentPack:
         knowledge=entries,
         out_of_scope=_parse(OutOfScope, out_of_scope_path) if out_of_scope_path.exists() else OutOfScope(topics=[]),
         system=_parse(SystemPrompts, root / "system.yaml"),
+        briefs=_parse(Briefs, root / "briefs.yaml").root,
         version=digest.hexdigest()[:12],
     )

@@ -132,6 +132,7 @@ class ConversationService:
         if columns["name"] is None:
             columns["name"] = sender.full_name
         columns |= {
+            "prep_brief": self.ctx.content.render_brief(facts.use),
             "chat_id": incoming.chat_id,
             "telegram_user_id": sender.user_id,
             "telegram_username": sender.username,

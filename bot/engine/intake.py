@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -318,9 +319,12 @@ class _Turn:
 
     def confirm(self) -> None:
         self.effects.append(LeadConfirmed())
-        name = self.state.facts.name
+        name, use = self.state.facts.name, self.state.facts.use
         self.reset()
         self.replies.append(Reply(fill_msg(self.content, "lead_saved", comma_name=_comma(name)), remove_keyboard=True))
+        brief = self.content.render_brief(use)
+        if brief:
+            self.replies.append(Reply(escape(brief)))
 
     def answer_question(self, text: str, *, record: bool = True) -> bool:
         """Answer from the pack; an unanswerable question is recorded for the photographer. True if answered."""

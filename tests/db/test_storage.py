@@ -78,3 +78,15 @@ async def test_leads_are_listed_newest_first_and_filtered(database_url: str) -> 
         booked = await list_leads(session, LeadStatus.BOOKED)
     await services.close()
     assert names == ["B", "A"] and booked == []
+
+
+async def test_lead_keeps_the_prep_brief_sent_to_the_prospect(database_url: str) -> None:
+    services = await _services(database_url)
+    await services.conversations.handle(_in(11, Text("acting headshots, Dec 12, I'm Dana, dana@example.com")))
+    await services.conversations.handle(_in(11, Text("skip")))
+    outcome = await services.conversations.handle(_in(11, Text("confirm")))
+    async with services.sessionmaker() as session:
+        [lead] = await list_leads(session)
+    await services.close()
+    assert lead.prep_brief is not None and "agency" in lead.prep_brief
+    assert "agency" in outcome.replies[-1].text

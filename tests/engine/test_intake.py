@@ -241,3 +241,13 @@ def test_message_after_a_confirmed_lead_goes_to_the_photographer(content: Conten
     chat.state.last_lead_id = 1  # the service sets it when it saves the lead
     decision = chat.send("Could we make it 10am instead of 9?")
     assert ForwardToAdmins("Could we make it 10am instead of 9?") in decision.effects
+
+
+def test_confirmed_lead_gets_the_prep_brief_for_its_use(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send("headshots for our team, 14 people, next Tuesday morning, I'm Dana, dana@example.com")
+    chat.send("skip")
+    chat.send("confirm")
+    brief = chat.last.replies[-1].text
+    assert "12×12 ft" in brief and "contact person" in brief and "5 to 10 minutes" in brief
