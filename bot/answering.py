@@ -39,11 +39,15 @@ class AnswerPhrasing:
 
     async def finish(self, chat_id: int, reply: Reply, on_draft: DraftSink | None = None) -> str:
         """The HTML to send for a reply, logged to the chat's message log."""
-        text = await self._phrased(reply, on_draft) if reply.question else None
-        final = text or reply.text
+        final, _ = await self.phrase(reply, on_draft)
         async with self.sessionmaker.begin() as session:
             await log_messages(session, chat_id, Direction.OUT, [final])
         return final
+
+    async def phrase(self, reply: Reply, on_draft: DraftSink | None = None) -> tuple[str, bool]:
+        """The reply's HTML, and whether it is the model's wording (False: the curated words)."""
+        text = await self._phrased(reply, on_draft) if reply.question else None
+        return (text, True) if text else (reply.text, False)
 
     async def _phrased(self, reply: Reply, on_draft: DraftSink | None) -> str | None:
         assert reply.question is not None

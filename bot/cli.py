@@ -30,6 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     export = leads_sub.add_parser("export", help="all leads as CSV or JSON")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+    ask = sub.add_parser("ask", help="print exactly the reply a prospect would get to a question")
+    ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
+    ask.add_argument("--json", action="store_true", help='one JSON object per question: topic, score, answer, source')
+    parse = sub.add_parser("parse", help="print what the bot understands from a message (topic and intake facts)")
+    parse.add_argument("text", help='the message, or "-" to read one per line from standard input')
+    parse.add_argument("--json", action="store_true", help="one JSON object per message")
+    knowledge = sub.add_parser("knowledge", help="the content pack")
+    knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser("check", help="validate prompts/")
     return parser
 
 
@@ -63,6 +71,8 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         return commands.run(settings)  # type: ignore[arg-type]
     if args.command == "chat":
         return commands.chat(settings, args.name)  # type: ignore[arg-type]
+    if args.command in ("ask", "parse", "knowledge"):
+        return asyncio.run(commands.knowledge(settings, args))  # type: ignore[arg-type]
     return asyncio.run(commands.leads(settings, args))  # type: ignore[arg-type]
 
 

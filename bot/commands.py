@@ -108,3 +108,21 @@ async def leads(settings: Settings, args: argparse.Namespace) -> int:
             return 0
     finally:
         await services.close()
+
+
+async def knowledge(settings: Settings, args: argparse.Namespace) -> int:
+    """`ask`, `parse` and `knowledge check`."""
+    from bot import knowledge_cli
+    from bot.services import build_services
+
+    if args.command == "ask" and settings.llm_enabled:
+        await asyncio.to_thread(_migrate, settings)  # the model-answer cache lives in the database
+    services = build_services(settings)
+    try:
+        if args.command == "ask":
+            return await knowledge_cli.ask(services, args.question, args.json)
+        if args.command == "parse":
+            return knowledge_cli.parse(services, args.text, args.json)
+        return knowledge_cli.check(services)
+    finally:
+        await services.close()
