@@ -6,16 +6,19 @@ import hashlib
 import logging
 import re
 from html import escape
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.events import Reply
 from bot.knowledge import PackAnswerer
-from bot.llm import DraftSink, ModelPhraser
 from db.cache import get_cached_answer, put_cached_answer
 from db.messages import log_messages
 from db.models import Direction
+
+if TYPE_CHECKING:
+    from bot.llm import DraftSink, ModelPhraser
 
 log = logging.getLogger(__name__)
 TELEGRAM_SAFE = 4000

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,18 +23,35 @@ from bot.engine.events import (
     Reply,
     Text,
 )
-from bot.engine.intake import EngineContext, decide
+from bot.content import ContentPack
+from bot.engine import parsing
+from bot.engine.intake import MAX_TEXT, EngineContext, decide
 from bot.engine.render import admin_notice_text, lead_card, lead_fields
-from bot.engine.state import ConversationState
+from bot.engine.state import ConversationState, Step
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_messages
-from db.models import Direction
+from db.models import Conversation, Direction
 from db.questions import create_question
+
+if TYPE_CHECKING:
+    from bot.llm import ModelFacts
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+MODEL_READABLE_STEPS = (Step.USE, Step.PEOPLE, Step.AVAILABILITY, Step.NAME, Step.CONTACT)
+
+
+class IntakeReader(Protocol):
+    """Reads intake facts from free text (the optional model); None when it cannot."""
+
+    async def extract(self, text: str, asked: str, now: datetime) -> ModelFacts | None: ...
+
+
+def plain_question(step: Step, content: ContentPack) -> str:
+    """The question the bot asked at a step, as plain text for the model."""
+    return getattr(content.messages, f"ask_{step.value}", "")
 
 
 @dataclass(frozen=True)
@@ -70,20 +88,48 @@ class Outcome:
 class ConversationService:
     """The one place that runs the engine against the database."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], ctx: EngineContext, *, defer_answers: bool = False) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        ctx: EngineContext,
+        *,
+        defer_answers: bool = False,
+        reader: IntakeReader | None = None,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.ctx = ctx
+        self.reader = reader
         # With a model configured, answers are logged once phrased (bot.answering), not here.
         self.defer_answers = defer_answers
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Apply an event; a race with another worker is retried from a fresh read."""
+        incoming = await self._with_model_reading(incoming)
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return await self._apply(incoming)
             except (StaleDataError, IntegrityError, StaleConversation):
                 log.info("conversation changed concurrently, retrying", extra={"chat_id": incoming.chat_id, "attempt": attempt})
         raise StaleConversation(f"chat {incoming.chat_id} kept changing")
+
+    async def _with_model_reading(self, incoming: Incoming) -> Incoming:
+        """Let the optional model read intake text the rules cannot; outside the transaction, as it may take seconds."""
+        event = incoming.event
+        if self.reader is None or not isinstance(event, Text) or len(event.text) > MAX_TEXT:
+            return incoming
+        async with self.sessionmaker() as session:
+            row = await session.get(Conversation, incoming.chat_id)
+        step = Step(row.step) if row is not None else Step.IDLE
+        if step not in MODEL_READABLE_STEPS:
+            return incoming
+        now = incoming.at.astimezone(self.ctx.zone)
+        if parsing.extract(event.text, now, self.ctx.content.intake).anything or parsing.looks_like_question(event.text):
+            return incoming
+        asked = plain_question(step, self.ctx.content)
+        facts = await self.reader.extract(event.text, asked, now)
+        if facts is None:
+            return incoming
+        return replace(incoming, event=Text(event.text, facts.model_dump(exclude_none=True)))
 
     async def _apply(self, incoming: Incoming) -> Outcome:
         async with self.sessionmaker.begin() as session:

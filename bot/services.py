@@ -46,7 +46,8 @@ def build_services(settings: Settings) -> Services:
     answerer = PackAnswerer(content)
     ctx = EngineContext(content=content, answerer=answerer, zone=settings.zone)
     phrasing = _phrasing(settings, content, sessionmaker, answerer)
-    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None)
+    reader = phrasing.phraser if phrasing is not None else None
+    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader)
     return Services(settings, content, engine, sessionmaker, conversations, phrasing)
 
 

@@ -168,3 +168,31 @@ def test_partial_answer_decodes_a_streamed_json_string() -> None:
 
     assert partial_answer('{"answer": "Hi \\"there\\"\\n caf\\u00e9 and mo') == 'Hi "there"\n café and mo'
     assert partial_answer('{"entry_ids": [') is None
+
+
+async def test_model_reads_intake_text_the_rules_cannot(services: Services, fake_openai: FakeOpenAI) -> None:
+    from bot.engine.events import Command
+
+    at = datetime.now(timezone.utc)
+    await services.conversations.handle(Incoming(30, DANA, Command("book"), at))
+    fake_openai.script(Scripted(json.dumps({"use": "acting", "email": "not-an-email", "people": -3})))
+    outcome = await services.conversations.handle(Incoming(30, DANA, Text("for the thing my agent keeps asking about"), at))
+    from db.conversations import load_conversation
+
+    async with services.sessionmaker() as session:
+        row = await load_conversation(session, 30)
+    assert row is not None and row.state["facts"]["use"] == "acting"
+    assert row.state["facts"]["email"] is None and row.state["facts"]["people"] is None
+    assert "When would suit you" in outcome.replies[-1].text
+
+
+async def test_model_reading_failure_falls_back_to_the_rules(services: Services, fake_openai: FakeOpenAI) -> None:
+    from bot.engine.events import Command
+
+    at = datetime.now(timezone.utc)
+    await services.conversations.handle(Incoming(31, DANA, Command("book"), at))
+    await services.conversations.handle(Incoming(31, DANA, Text("LinkedIn"), at))
+    fake_openai.script(*[Scripted(status=500, headers=FAST_RETRY)] * 3)
+    outcome = await services.conversations.handle(Incoming(31, DANA, Text("blorp"), at))
+    assert "couldn't read that" in outcome.replies[0].text
+    assert len(fake_openai.completions()) == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from bot.engine.state import ConversationState
@@ -29,9 +29,10 @@ class Sender:
 
 @dataclass(frozen=True)
 class Text:
-    """A typed message."""
+    """A typed message; `model_facts` is what the optional model read in it (unvalidated, used only as a fallback)."""
 
     text: str
+    model_facts: dict[str, Any] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.content import ContentPack
@@ -66,6 +66,7 @@ def decide(state: ConversationState, incoming: Incoming, ctx: EngineContext) -> 
     elif isinstance(event, Text):
         if len(event.text) > MAX_TEXT:
             return Decision(state, (Reply(fill_msg(ctx.content, "too_long")),), changed=False)
+        turn.model_facts = event.model_facts
         turn.on_text(event.text.strip())
     return Decision(turn.state, tuple(turn.replies), tuple(turn.effects), notice=turn.notice)
 
@@ -81,6 +82,7 @@ class _Turn:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.notice: str | None = None
+        self.model_facts: dict[str, Any] | None = None
         self.team_uses = frozenset(ctx.content.intake.team_uses)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -232,6 +234,8 @@ class _Turn:
     def on_intake_text(self, text: str) -> None:
         step = self.state.step
         found = parsing.extract(text, self.now, self.content.intake)
+        if not found.anything and self.model_facts:
+            found = parsing.from_model(self.model_facts, text, self.now, self.content.intake)
         self.read_step_answer(step, text, found)
         answered = self.gave(step, found)
         if answered or found.anything:

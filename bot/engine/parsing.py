@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
 
 from bot.content import IntakeVocab
 from bot.engine.availability import AvailabilityResult, _has_phrase, parse_availability
+from bot.engine.state import Window
 
 DEFAULT_REGION = "CA"
 _EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -191,3 +194,30 @@ def is_exactly(text: str, phrases: list[str]) -> bool:
 def is_past(when: date, today: date) -> bool:
     """Whether a date is before today."""
     return when < today
+
+
+def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
+    """Facts a model read, each validated like typed input; anything invalid is dropped, never stored."""
+    found = Extraction()
+    use = data.get("use")
+    if isinstance(use, str) and use in vocab.uses:
+        found.use, found.use_text = use, text.strip()[:500]
+    people = data.get("people")
+    if isinstance(people, int) and not isinstance(people, bool) and 1 <= people <= 500:
+        found.people = people
+    if isinstance(data.get("email"), str):
+        found.email = find_email(data["email"])[0]
+    if isinstance(data.get("phone"), str):
+        found.phone = find_phone(data["phone"])
+    if isinstance(data.get("name"), str):
+        found.name = read_name(data["name"])
+    windows = []
+    for raw in data.get("availability") or []:
+        try:
+            window = Window.model_validate(raw)
+        except ValidationError:
+            continue
+        if window.date is None or window.date >= now.date():
+            windows.append(window)
+    found.availability = AvailabilityResult(windows=windows)
+    return found
