@@ -21,9 +21,18 @@ if TYPE_CHECKING:
     from bot.llm import DraftSink, ModelPhraser
 
 log = logging.getLogger(__name__)
-TELEGRAM_SAFE = 4000
+TELEGRAM_LIMIT = 4096
 ENTRIES_FOR_MODEL = 3
 _PUNCT_RE = re.compile(r"[^\w\s]")
+
+
+def fit_html(plain: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """Plain text as Telegram HTML of at most `limit` characters: clipped before escaping, so no entity is cut."""
+    html = escape(plain, quote=False)
+    while len(html) > limit:
+        plain = plain[: max(0, len(plain) - (len(html) - limit)) - 1]
+        html = escape(plain + "…", quote=False)
+    return html
 
 
 def normalise_question(question: str) -> str:
@@ -67,7 +76,7 @@ class AnswerPhrasing:
         answer = await self.phraser.phrase(reply.question, entries, draft)
         if answer is None:
             return None
-        html = escape(answer)[:TELEGRAM_SAFE]
+        html = fit_html(answer)
         try:
             async with self.sessionmaker.begin() as session:
                 await put_cached_answer(session, key, self.content.version, ids, html)
@@ -101,6 +110,6 @@ def _draft_sink(on_draft: DraftSink | None) -> DraftSink | None:
         return None
 
     async def send(partial: str) -> None:
-        await on_draft(escape(partial)[:TELEGRAM_SAFE] + "…")
+        await on_draft(fit_html(partial + "…"))
 
     return send

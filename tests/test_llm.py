@@ -196,3 +196,14 @@ async def test_model_reading_failure_falls_back_to_the_rules(services: Services,
     outcome = await services.conversations.handle(Incoming(31, DANA, Text("blorp"), at))
     assert "couldn't read that" in outcome.replies[0].text
     assert len(fake_openai.completions()) == 3
+
+
+@pytest.mark.parametrize("plain", ["a & b < c " * 900, "<" * 5000, "short & sweet"])
+def test_fit_html_is_escaped_and_fits_one_message(plain: str) -> None:
+    import html
+
+    from bot.answering import fit_html
+
+    out = fit_html(plain)
+    assert len(out) <= 4096
+    assert "<" not in out and plain.startswith(html.unescape(out).rstrip("…"))

@@ -57,7 +57,7 @@ def fact_lines(facts: IntakeFacts, content: ContentPack, username: str | None = 
     rows += [(labels["name"], facts.name), (labels["email"], facts.email), (labels["phone"], facts.phone)]
     if username:
         rows.append((labels["telegram"], "@" + username))
-    rows.append((labels["notes"], facts.notes))
+    rows.append((labels["notes"], _clip(facts.notes, 600) if facts.notes else None))
     if source:
         rows.append((labels["source"], source))
     line = content.messages.summary_line
