@@ -22,6 +22,8 @@ COMMANDS = (
     ("help", "What I can do"),
     ("cancel", "Stop a booking request"),
     ("privacy", "What I keep about you and why"),
+    ("mydata", "See everything I keep about you"),
+    ("forget", "Delete everything I keep about you"),
 )
 
 

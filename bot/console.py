@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import TextIO
 from bot.conversation import Outcome
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Reply, Sender, Text
 from bot.engine.parsing import find_phone
+from bot.engine.render import my_data_summary
 from bot.services import Services
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -59,6 +61,9 @@ class Console:
             self.show(reply, outcome.version)
         if outcome.lead is not None:
             self.out.write(f"\n[photographer's notification]\n{plain(outcome.lead.card)}\n")
+        if outcome.my_data is not None:
+            self.out.write("\nbot> " + plain(my_data_summary(outcome.my_data, self.services.content)).replace("\n", "\n     ") + "\n")
+            self.out.write(json.dumps(outcome.my_data, indent=2, ensure_ascii=False) + "\n")
         for notice in outcome.admin_notices:
             self.out.write(f"\n[photographer's notification]\n{plain(notice.rendered)}\n")
         return outcome

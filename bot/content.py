@@ -114,12 +114,21 @@ class Messages(_Strict):
     unknown_answer: str
     small_talk: str
     forwarded: str
+    forget_confirm: str
+    forget_yes_button: str
+    forget_no_button: str
+    forgotten: str
+    forget_kept: str
+    mydata_header: str
+    mydata_empty: str
+    mydata_footer: str
     error: str
     photographer_will_confirm: str
     unset_fact: str
     admin_question: str
     admin_message: str
     admin_lead_ref: str
+    admin_forgotten: str
 
 
 class SystemPrompts(_Strict):

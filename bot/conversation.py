@@ -15,24 +15,27 @@ from bot.engine.events import (
     ButtonPress,
     Command,
     ContactShared,
+    ForgetMe,
     ForwardToAdmins,
     Incoming,
     LeadConfirmed,
     Media,
     QuestionUnanswered,
     Reply,
+    ShowMyData,
     Text,
 )
 from bot.content import ContentPack
 from bot.engine import parsing
 from bot.engine.intake import MAX_TEXT, EngineContext, decide
-from bot.engine.render import admin_notice_text, lead_card, lead_fields
+from bot.engine.render import admin_notice_text, fill, lead_card, lead_fields
 from bot.engine.state import ConversationState, Step
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_messages
 from db.models import Conversation, Direction
+from db.privacy import chat_data, forget_chat
 from db.questions import create_question
 
 if TYPE_CHECKING:
@@ -83,6 +86,7 @@ class Outcome:
     notice: str | None = None
     lead: SavedLead | None = None
     admin_notices: tuple[AdminNotice, ...] = ()
+    my_data: dict[str, Any] | None = None  # everything stored about the chat, when the prospect asked for it
 
 
 class ConversationService:
@@ -144,6 +148,9 @@ class ConversationService:
                 new_state.last_lead_id = lead.id
                 saved = SavedLead(lead.id, lead_card(lead, self.ctx.content))
             notices = [await self._notice(session, incoming.chat_id, state.last_lead_id, e) for e in decision.effects]
+            if any(isinstance(e, ForgetMe) for e in decision.effects):
+                return await self._forget(session, incoming, decision.replies)
+            my_data = await chat_data(session, incoming.chat_id) if any(isinstance(e, ShowMyData) for e in decision.effects) else None
             version = state.version
             if decision.changed:
                 row = await save_conversation(
@@ -158,7 +165,13 @@ class ConversationService:
             await log_messages(session, incoming.chat_id, Direction.IN, [describe_event(incoming)])
             logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
             await log_messages(session, incoming.chat_id, Direction.OUT, logged)
-        return Outcome(decision.replies, version, decision.notice, saved, tuple(n for n in notices if n is not None))
+        return Outcome(decision.replies, version, decision.notice, saved, tuple(n for n in notices if n is not None), my_data)
+
+    async def _forget(self, session: AsyncSession, incoming: Incoming, replies: tuple[Reply, ...]) -> Outcome:
+        # Nothing of this exchange is logged: the point is that nothing about the chat remains.
+        lead_ids = await forget_chat(session, incoming.chat_id)
+        text = fill(self.ctx.content.messages.admin_forgotten, self.ctx.content, leads=", ".join(f"#{i}" for i in lead_ids) or "-")
+        return Outcome(replies, 0, admin_notices=(AdminNotice("forgotten", incoming.chat_id, "", None, None, text),))
 
     async def _notice(self, session: AsyncSession, chat_id: int, lead_id: int | None, effect: object) -> AdminNotice | None:
         if isinstance(effect, QuestionUnanswered):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from datetime import datetime, timezone
 
 from telegram import (
@@ -23,6 +25,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.conversation import Outcome
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
+from bot.engine.render import my_data_summary
 from bot.logs import bind
 from bot.services import Services
 
@@ -110,9 +113,18 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
     await deliver(context, chat.id, outcome.replies, outcome.version, private=chat.type == "private")
     if outcome.lead is not None:
         context.application.create_task(notify_admins(context, outcome.lead.card), name=f"notify-lead-{outcome.lead.id}")
+    if outcome.my_data is not None:
+        await send_my_data(context, chat.id, outcome.my_data)
     for notice in outcome.admin_notices:
         context.application.create_task(notify_admins(context, notice.rendered), name=f"notify-{notice.kind}")
     return outcome
+
+
+async def send_my_data(context: BotContext, chat_id: int, data: dict[str, Any]) -> None:
+    """The prospect's data: a readable summary, and the complete record as a JSON file."""
+    await context.bot.send_message(chat_id, my_data_summary(data, context.services.content))
+    document = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    await context.bot.send_document(chat_id, document=document, filename="my-data.json")
 
 
 async def _answer_query(query: CallbackQuery, notice: str | None) -> None:

@@ -193,3 +193,38 @@ async def test_unanswered_question_reaches_the_admins_and_is_stored(running_bot:
     async with running_bot.services.sessionmaker() as session:
         [question] = await list_questions(session)
     assert question.chat_id == CHAT and question.text.startswith("will my parrot")
+
+
+async def test_mydata_shows_everything_and_forget_leaves_no_row_naming_the_prospect(running_bot: RunningBot) -> None:
+    import json
+
+    from sqlalchemy import text
+
+    fake = running_bot.fake
+    await say(fake, CHAT, "I'm Dana, LinkedIn, free next Thu morning, dana@example.com", "Anything else")
+    await say(fake, CHAT, "skip", "Here's your request")
+    await say(fake, CHAT, "confirm", "Thank you")
+    await say(fake, CHAT, "/mydata", "What I keep about you")
+    document = await fake.wait_for_call("sendDocument")
+    [record] = document.files.values()
+    data = json.loads(record)
+    assert data["leads"][0]["email"] == "dana@example.com" and data["messages"]
+    prompt = await say(fake, CHAT, "/forget", "Delete everything?")
+    fake.push_callback(CHAT, buttons_of(prompt)["Yes, delete everything"], message_id=fake.message_id_of(prompt))
+    await fake.wait_for_text(CHAT, "Everything I kept about you is deleted")
+    notice = await fake.wait_for_text(ADMIN_CHAT_ID, "/forget")
+    assert "dana" not in notice.params["text"].lower()
+    assert running_bot.services is not None
+    async with running_bot.services.sessionmaker() as session:
+        for table in ("leads", "conversations", "messages", "questions"):
+            rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
+            assert not [r for r in rows if CHAT in tuple(r) or any("dana" in str(v).lower() for v in r)], table
+
+
+async def test_forget_can_be_declined(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "I'm Dana, LinkedIn, free next Thu morning, dana@example.com", "Anything else")
+    prompt = await say(fake, CHAT, "/forget", "Delete everything?")
+    fake.push_callback(CHAT, buttons_of(prompt)["Keep my data"], message_id=fake.message_id_of(prompt))
+    await fake.wait_for_text(CHAT, "Nothing was deleted")
+    await say(fake, CHAT, "skip", "Here's your request")

@@ -119,7 +119,17 @@ class ForwardToAdmins:
     text: str
 
 
-Effect = Union[LeadConfirmed, QuestionUnanswered, ForwardToAdmins]
+@dataclass(frozen=True)
+class ShowMyData:
+    """Effect: show the prospect everything stored about them."""
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """Effect: delete everything stored about this chat (after the prospect confirmed)."""
+
+
+Effect = Union[LeadConfirmed, QuestionUnanswered, ForwardToAdmins, ShowMyData, ForgetMe]
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ from bot.engine.events import (
     Incoming,
     LeadConfirmed,
     Media,
+    ForgetMe,
     QuestionUnanswered,
     Reply,
+    ShowMyData,
     Text,
 )
 from bot.engine.prompts import ask, fill_msg, summary
@@ -121,31 +123,50 @@ class _Turn:
 
     # -- events ----------------------------------------------------------------------------------
     def on_command(self, command: Command) -> None:
-        name = command.name.lower()
-        if name == "start":
-            payload = command.args.strip()
-            if payload and _SOURCE_RE.match(payload):
-                self.state.source = payload
-            self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
-            if self.in_intake:
-                self.ask_current(fill_msg(self.content, "resume_intake"))
-        elif name == "book":
-            if self.in_intake:
-                self.ask_current(fill_msg(self.content, "resume_intake"))
-            else:
-                self.start_intake()
-        elif name == "cancel":
-            if self.in_intake:
-                self.reset()
-                self.replies.append(Reply(fill_msg(self.content, "cancelled"), remove_keyboard=True))
-            else:
-                self.say("nothing_to_cancel")
-        elif name == "help":
-            self.say("help")
-        elif name == "privacy":
-            self.replies.append(Reply(self.ctx.answerer.answer("privacy") or fill_msg(self.content, "unknown_answer")))
-        else:
+        handler = {
+            "start": self.cmd_start,
+            "book": self.cmd_book,
+            "cancel": self.cmd_cancel,
+            "help": lambda _: self.say("help"),
+            "privacy": self.cmd_privacy,
+            "mydata": lambda _: self.effects.append(ShowMyData()),
+            "forget": self.cmd_forget,
+        }.get(command.name.lower())
+        if handler is None:
             self.say("unknown_command")
+        else:
+            handler(command)
+
+    def cmd_start(self, command: Command) -> None:
+        payload = command.args.strip()
+        if payload and _SOURCE_RE.match(payload):
+            self.state.source = payload
+        self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
+        if self.in_intake:
+            self.ask_current(fill_msg(self.content, "resume_intake"))
+
+    def cmd_book(self, _: Command) -> None:
+        if self.in_intake:
+            self.ask_current(fill_msg(self.content, "resume_intake"))
+        else:
+            self.start_intake()
+
+    def cmd_cancel(self, _: Command) -> None:
+        if self.in_intake:
+            self.reset()
+            self.replies.append(Reply(fill_msg(self.content, "cancelled"), remove_keyboard=True))
+        else:
+            self.say("nothing_to_cancel")
+
+    def cmd_privacy(self, _: Command) -> None:
+        entry = next((e for e in self.content.knowledge if e.id == "privacy"), None)
+        text = escape(self.content.render_answer(entry)) if entry else fill_msg(self.content, "unknown_answer")
+        self.replies.append(Reply(text))
+
+    def cmd_forget(self, _: Command) -> None:
+        msgs = self.content.messages
+        buttons = ((Button(msgs.forget_yes_button, "forget", "yes"), Button(msgs.forget_no_button, "forget", "no")),)
+        self.say("forget_confirm", buttons)
 
     def on_button(self, press: ButtonPress) -> None:
         action, value, facts = press.action, press.value, self.state.facts
@@ -179,6 +200,12 @@ class _Turn:
             self.advance()
         elif action == "resume" and self.in_intake:
             self.ask_current()
+        elif action == "forget" and value == "yes":
+            self.reset()
+            self.effects.append(ForgetMe())
+            self.replies.append(Reply(fill_msg(self.content, "forgotten"), remove_keyboard=True))
+        elif action == "forget":
+            self.say("forget_kept")
         else:
             self.notice = fill_msg(self.content, "stale_button")
 

@@ -133,3 +133,25 @@ def admin_notice_text(kind: str, chat_id: int, text: str, content: ContentPack, 
     template = content.messages.admin_question if kind == "question" else content.messages.admin_message
     filled = fill(template, content, question_id=str(question_id or ""), chat_id=str(chat_id), text=text, lead="\x00")
     return filled.replace("\x00", lead)
+
+
+def my_data_summary(data: Mapping[str, Any], content: ContentPack) -> str:
+    """What a prospect sees for /mydata: their leads in words, and how much else is kept."""
+    msgs = content.messages
+    leads, messages, questions = data.get("leads") or [], data.get("messages") or [], data.get("questions") or []
+    if not (leads or messages or questions or data.get("conversation")):
+        return fill(msgs.mydata_empty, content)
+    parts = [msgs.mydata_header]
+    for lead in leads:
+        facts = facts_of_lead(_Record(lead))
+        parts.append("\n".join([f"#{lead['id']} ({escape(str(lead['status']))})", *fact_lines(facts, content, lead.get("telegram_username"))]))
+    parts.append(f"Messages in this chat's history: {len(messages)}. Questions passed to the photographer: {len(questions)}.")
+    parts.append(fill(msgs.mydata_footer, content))
+    return "\n\n".join(parts)
+
+
+class _Record:
+    """Attribute access over an exported row, so facts_of_lead reads it like a model."""
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.__dict__.update(row)

@@ -1,0 +1,42 @@
+"""A prospect's own data: everything stored about one chat, and deleting it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Conversation, Lead, Message, Question
+
+
+async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
+    """Every row that names this chat, as plain values."""
+    leads = (await session.execute(select(Lead).where(Lead.chat_id == chat_id).order_by(Lead.id))).scalars()
+    conversation = await session.get(Conversation, chat_id)
+    messages = (await session.execute(select(Message).where(Message.chat_id == chat_id).order_by(Message.id))).scalars()
+    questions = (await session.execute(select(Question).where(Question.chat_id == chat_id).order_by(Question.id))).scalars()
+    return {
+        "leads": [_row(lead) for lead in leads],
+        "conversation": _row(conversation) if conversation is not None else None,
+        "messages": [_row(m) for m in messages],
+        "questions": [_row(q) for q in questions],
+    }
+
+
+async def forget_chat(session: AsyncSession, chat_id: int) -> list[int]:
+    """Delete everything stored about a chat; returns the ids of the deleted leads."""
+    lead_ids = list((await session.execute(select(Lead.id).where(Lead.chat_id == chat_id))).scalars())
+    await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))
+    await session.execute(delete(Question).where(Question.chat_id == chat_id))
+    await session.execute(delete(Message).where(Message.chat_id == chat_id))
+    await session.execute(delete(Lead).where(Lead.chat_id == chat_id))
+    return lead_ids
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    values = {}
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key)
+        values[column.key] = value.isoformat() if hasattr(value, "isoformat") else getattr(value, "value", value)
+    return values
