@@ -11,8 +11,10 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.delivery import RetryingLimiter
 from bot.errors import ConfigError
 from bot.handlers import BotContext, register
+from bot.ratelimit import ChatRateLimit
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -39,10 +41,12 @@ def build_application(services: Services, token: str, base_url: str) -> Applicat
         .base_url(base_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(RetryingLimiter())
         .post_init(_post_init)
         .build()
     )
     application.bot_data["services"] = services
+    application.bot_data["chat_limit"] = ChatRateLimit()
     register(application)
     return application
 

@@ -122,6 +122,7 @@ class Messages(_Strict):
     mydata_header: str
     mydata_empty: str
     mydata_footer: str
+    slow_down: str
     error: str
     photographer_will_confirm: str
     unset_fact: str

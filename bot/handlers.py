@@ -20,7 +20,7 @@ from telegram import (
     User,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.conversation import Outcome
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
@@ -145,10 +145,23 @@ async def notify_admins(context: BotContext, card: str) -> None:
 
 
 async def bind_update(update: object, context: BotContext) -> None:
-    """Runs first for every update: binds its ids to the log lines."""
-    if isinstance(update, Update):
-        bind(update.update_id, update.effective_chat.id if update.effective_chat else None)
-        log.info("update received")
+    """Runs first for every update: binds its ids to the log lines and stops a flooding chat."""
+    if not isinstance(update, Update):
+        return
+    chat = update.effective_chat
+    bind(update.update_id, chat.id if chat else None)
+    log.info("update received")
+    if chat is None or chat.type != "private":
+        return
+    verdict = context.bot_data["chat_limit"].hit(chat.id)
+    if verdict.allowed:
+        return
+    log.warning("chat over its rate limit; update dropped")
+    if update.callback_query is not None:
+        await _answer_query(update.callback_query, None)
+    if verdict.notify:
+        await context.bot.send_message(chat.id, fill_msg(context.services.content, "slow_down"))
+    raise ApplicationHandlerStop
 
 
 async def on_command(update: Update, context: BotContext) -> None:

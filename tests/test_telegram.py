@@ -228,3 +228,43 @@ async def test_forget_can_be_declined(running_bot: RunningBot) -> None:
     fake.push_callback(CHAT, buttons_of(prompt)["Keep my data"], message_id=fake.message_id_of(prompt))
     await fake.wait_for_text(CHAT, "Nothing was deleted")
     await say(fake, CHAT, "skip", "Here's your request")
+
+
+async def test_429_and_502_on_send_are_retried_and_delivered_once(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    fake.fail_next("sendMessage", status=502, description="Bad Gateway")
+    await say(fake, CHAT, "/help", "what I can do")
+    assert sum("what I can do" in t for t in fake.texts(CHAT)) == 1
+    statuses = [c.status for c in fake.calls_to("sendMessage")]
+    assert statuses[:3] == [429, 502, 200]
+
+
+async def test_flooding_chat_gets_one_notice_and_no_partial_lead(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    for i in range(30):
+        fake.push_text(CHAT, f"message {i} dana@example.com")
+    await fake.wait_for_text(CHAT, "a lot of messages")
+    await asyncio.sleep(0.3)
+    assert sum("a lot of messages" in t for t in fake.texts(CHAT)) == 1
+    assert await leads_of(running_bot) == []
+
+
+async def test_channel_posts_and_forged_buttons_change_nothing(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    fake.push_channel_post(-100777, "I'm Dana, LinkedIn, dana@example.com")
+    fake.push_callback(CHAT, "999|confirm|", message_id=1)
+    fake.push_callback(CHAT, "not-our-data", message_id=1)
+    answers = await fake.wait_for_call("answerCallbackQuery", lambda c: c.params.get("text") is not None)
+    await asyncio.sleep(0.3)
+    assert answers and fake.sent_messages() == []
+    assert await leads_of(running_bot) == []
+
+
+def test_rate_limit_window_slides() -> None:
+    from bot.ratelimit import ChatRateLimit
+
+    limit = ChatRateLimit(max_events=2, window=10)
+    assert [limit.hit(1, t).allowed for t in (0, 1, 2)] == [True, True, False]
+    assert limit.hit(1, 2.5).notify is False
+    assert limit.hit(1, 11.5).allowed and limit.hit(2, 3).allowed

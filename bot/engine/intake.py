@@ -69,7 +69,10 @@ def decide(state: ConversationState, incoming: Incoming, ctx: EngineContext) -> 
         if len(event.text) > MAX_TEXT:
             return Decision(state, (Reply(fill_msg(ctx.content, "too_long")),), changed=False)
         turn.model_facts = event.model_facts
-        turn.on_text(event.text.strip())
+        text = parsing.clean_text(event.text)
+        if not text:
+            return Decision(state, (Reply(fill_msg(ctx.content, "media_reply")),), changed=False)
+        turn.on_text(text)
     return Decision(turn.state, tuple(turn.replies), tuple(turn.effects), notice=turn.notice)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from bot.engine.state import Window
 
 DEFAULT_REGION = "CA"
 _EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LOOSE_EMAIL_RE = re.compile(r"\S+@\S*")
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
 _NAME_RE = re.compile(
@@ -77,6 +79,11 @@ def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     found.availability = parse_availability(rest, now, vocab)
     found.name = find_name(rest)
     return found
+
+
+def clean_text(text: str) -> str:
+    """Text without invisible characters (zero-width, direction marks, controls) that break parsing."""
+    return _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
 def find_email(text: str) -> tuple[str | None, bool]:

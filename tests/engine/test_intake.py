@@ -251,3 +251,24 @@ def test_confirmed_lead_gets_the_prep_brief_for_its_use(content: ContentPack) ->
     chat.send("confirm")
     brief = chat.last.replies[-1].text
     assert "12×12 ft" in brief and "contact person" in brief and "5 to 10 minutes" in brief
+
+
+def test_invisible_characters_do_not_hide_facts(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    chat.send("\u200fLinked\u200bIn\u202c")
+    assert chat.state.facts.use == "linkedin"
+
+
+def test_right_to_left_and_emoji_text_is_kept_verbatim_as_notes(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    chat.send("שלום 📸 <script>alert(1)</script>")
+    assert chat.state.facts.notes == "שלום 📸 <script>alert(1)</script>"
+    assert "&lt;script&gt;" in chat.last.replies[-1].text
+
+
+def test_invisible_only_message_changes_nothing(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    assert chat.send(Text("\u200b\u200b")).changed is False
