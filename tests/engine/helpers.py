@@ -15,6 +15,16 @@ from bot.engine.state import ConversationState
 from bot.knowledge import PackAnswerer
 from tests.conftest import FIXED_NOW
 
+_CONTEXTS: dict[int, EngineContext] = {}
+
+
+def _context(content: ContentPack) -> EngineContext:
+    """One engine context per content pack: building the retrieval index is the slow part."""
+    if id(content) not in _CONTEXTS:
+        _CONTEXTS[id(content)] = EngineContext(content, PackAnswerer(content), ZoneInfo("America/Vancouver"))
+    return _CONTEXTS[id(content)]
+
+
 DANA = Sender(user_id=42, first_name="Dana", last_name="Lee", username="dana_lee", language_code="en")
 
 
@@ -35,7 +45,7 @@ class Chat:
     leads: list[ConversationState] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.ctx = EngineContext(self.content, PackAnswerer(self.content), ZoneInfo("America/Vancouver"))
+        self.ctx = _context(self.content)
 
     def send(self, event: Event | str) -> Decision:
         """Apply one event (a string is typed text, "/x" a command) and keep the new state."""
