@@ -12,6 +12,8 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.delivery import RetryingLimiter
+from bot.desk.jobs import schedule_desk_jobs, set_admin_menus
+from bot.desk.notify import desk_of
 from bot.errors import ConfigError
 from bot.handlers import BotContext, register
 from bot.ratelimit import ChatRateLimit
@@ -33,10 +35,13 @@ class PollingConflict(Exception):
     """Telegram answered 409: another process is polling with the same token."""
 
 
-def build_application(services: Services, token: str, base_url: str) -> Application:  # type: ignore[type-arg]
-    """The Application with our context type, HTML defaults and every handler."""
+def build_application(services: Services, token: str, base_url: str, *, webhook: bool = False) -> Application:  # type: ignore[type-arg]
+    """The Application with our context type, HTML defaults and every handler (no Updater in webhook mode)."""
+    builder = ApplicationBuilder()
+    if webhook:
+        builder = builder.updater(None)
     application = (
-        ApplicationBuilder()
+        builder
         .token(token)
         .base_url(base_url)
         .context_types(ContextTypes(context=BotContext))
@@ -52,11 +57,15 @@ def build_application(services: Services, token: str, base_url: str) -> Applicat
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    # The menu is a nicety: a failure is logged and the bot goes on.
+    # The menus are a nicety: a failure is logged and the bot goes on.
     try:
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc.__class__.__name__)
+    services: Services = application.bot_data["services"]
+    await set_admin_menus(application.bot, services.settings.admin_chat_ids, desk_of(application), COMMANDS)
+    await services.learned.reload(services.sessionmaker)
+    schedule_desk_jobs(application)
 
 
 async def serve_polling(application: Application, stop: asyncio.Event, poll_timeout: float = 10.0) -> None:  # type: ignore[type-arg]

@@ -16,7 +16,8 @@ EXIT_CONFIG = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="headshot-bot", description="Telegram consultation and lead-intake bot for a headshot studio.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the Telegram bot (long polling)")
+    run = sub.add_parser("run", help="run the Telegram bot (long polling by default)")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead (WEBHOOK_URL, WEBHOOK_SECRET)")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (same engine, same database)")
     chat.add_argument("--name", default=None, help="the first name the bot sees (as a Telegram profile would give)")
     db = sub.add_parser("db", help="database schema")
@@ -54,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level if args.command == "run" else "WARNING", secrets)
         if args.command == "run":
             settings.require_token()
+            if args.webhook:
+                settings.require_webhook()
         return _dispatch(args, settings)
     except (ConfigError, ContentError) as exc:
         print(f"headshot-bot: configuration error: {exc}", file=sys.stderr)
@@ -68,7 +71,7 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
     if args.command == "db":
         return commands.db_upgrade(settings)  # type: ignore[arg-type]
     if args.command == "run":
-        return commands.run(settings)  # type: ignore[arg-type]
+        return commands.run(settings, args.webhook)  # type: ignore[arg-type]
     if args.command == "chat":
         return commands.chat(settings, args.name)  # type: ignore[arg-type]
     if args.command in ("ask", "parse", "knowledge"):

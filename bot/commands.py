@@ -32,12 +32,14 @@ def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def run(settings: Settings) -> int:
-    """`run`: migrate, then poll Telegram until stopped."""
+def run(settings: Settings, webhook: bool = False) -> int:
+    """`run`: migrate, then poll Telegram (or serve its webhook) until stopped."""
     from bot.app import PollingConflict, run_bot
     from bot.services import build_services
 
     _migrate(settings)
+    if webhook:
+        return _serve_webhook(settings)
     services = build_services(settings)
     if services.content.studio.is_example:
         log.warning("the studio profile still holds example values; point PROMPTS_DIR at your own copy of prompts/")
@@ -46,6 +48,26 @@ def run(settings: Settings) -> int:
     except PollingConflict as exc:
         print(f"headshot-bot: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _serve_webhook(settings: Settings) -> int:
+    import uvicorn
+
+    from bot.webhook import register_webhook
+
+    url, secret = settings.require_webhook()
+    asyncio.run(register_webhook(settings.require_token(), settings.telegram_api_base_url, url, secret))
+    log.info("webhook registered; serving on %s:%d with %d worker(s)", settings.webhook_listen, settings.webhook_port, settings.webhook_workers)
+    uvicorn.run(
+        "bot.webhook:app_factory",
+        factory=True,
+        host=settings.webhook_listen,
+        port=settings.webhook_port,
+        workers=settings.webhook_workers,
+        access_log=False,
+        log_level="warning",
+    )
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import secrets
@@ -22,7 +23,8 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
-from bot.conversation import Outcome
+from bot.conversation import AdminNotice, Outcome, SavedLead
+from bot.desk.notify import Outbox, desk_of
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
@@ -30,6 +32,8 @@ from bot.logs import bind
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# Set by the error handler; webhook mode answers 500 for a failed update so Telegram delivers it again.
+update_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("update_failed", default=False)
 MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "location", "venue", "poll", "dice")
 
 
@@ -112,11 +116,11 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
         await _answer_query(update.callback_query, outcome.notice)
     await deliver(context, chat.id, outcome.replies, outcome.version, private=chat.type == "private")
     if outcome.lead is not None:
-        context.application.create_task(notify_admins(context, outcome.lead.card), name=f"notify-lead-{outcome.lead.id}")
+        context.application.create_task(notify_admins(context, outcome.lead), name=f"notify-lead-{outcome.lead.id}")
     if outcome.my_data is not None:
         await send_my_data(context, chat.id, outcome.my_data)
     for notice in outcome.admin_notices:
-        context.application.create_task(notify_admins(context, notice.rendered), name=f"notify-{notice.kind}")
+        context.application.create_task(notify_admins(context, notice), name=f"notify-{notice.kind}")
     return outcome
 
 
@@ -135,13 +139,13 @@ async def _answer_query(query: CallbackQuery, notice: str | None) -> None:
         log.warning("could not answer callback query: %s", exc.__class__.__name__)
 
 
-async def notify_admins(context: BotContext, card: str) -> None:
-    """Send a lead card to every admin chat; one failing chat does not stop the others."""
-    for admin_chat in context.services.settings.admin_chat_ids:
-        try:
-            await context.bot.send_message(admin_chat, card)
-        except TelegramError as exc:
-            log.error("could not notify admin chat: %s", exc.__class__.__name__, extra={"chat_id": admin_chat})
+async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> None:
+    """Send a lead card or a notice, with their buttons, to every admin chat; one failing chat does not stop the others."""
+    outbox = Outbox(context.bot, context.services, desk_of(context.application))
+    if isinstance(item, AdminNotice):
+        await outbox.post_notice(item)
+    else:
+        await outbox.post_card(item.id)
 
 
 async def bind_update(update: object, context: BotContext) -> None:
@@ -219,6 +223,7 @@ async def on_group(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     """The one error handler: log with the traceback, tell the person politely."""
+    update_failed.set(True)  # in webhook mode the request then answers 500 and Telegram redelivers
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         try:
@@ -231,9 +236,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     """Attach every handler; kept here so bot.app only wires services and lifecycle."""
     from telegram.ext import CallbackQueryHandler, MessageHandler, TypeHandler, filters
 
+    from bot.desk.handlers import register_desk  # it imports this module, so not at the top
+
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, bind_update), group=-1)
+    register_desk(application)  # admin chats' commands first, so they win there and nowhere else
     application.add_handler(MessageHandler(private & new & filters.COMMAND, on_command))
     application.add_handler(MessageHandler(private & new & filters.CONTACT, on_contact))
     application.add_handler(MessageHandler(private & new & filters.TEXT, on_text))

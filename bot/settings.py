@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,8 +30,16 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
     openai_timeout: float = Field(default=15.0, gt=0, le=120)
+    webhook_url: str | None = Field(default=None, pattern=r"^https://\S+$")  # the public URL Telegram posts updates to
+    webhook_secret: SecretStr | None = None  # sent back by Telegram in X-Telegram-Bot-Api-Secret-Token
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_workers: int = Field(default=1, ge=1, le=32)
+    retention_days: int | None = Field(default=None, ge=1)  # message logs older than this are purged
     prompts_dir: Path | None = None
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    reminder_hours: float = Field(default=24.0, ge=0, le=24 * 30)  # 0 turns the unfinished-intake reminder off
+    digest_time: str = "09:00"  # HH:MM in TIMEZONE, when the admin chats get the daily digest
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod
@@ -62,6 +72,14 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hours, _, minutes = value.strip().partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("must be a time of day as HH:MM, e.g. 09:00")
+        return f"{int(hours):02d}:{minutes}"
+
     @field_validator("prompts_dir")
     @classmethod
     def _existing_dir(cls, value: Path | None) -> Path | None:
@@ -75,9 +93,24 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def digest_at(self) -> time:
+        """The daily digest's time of day, in the studio's time zone."""
+        hours, minutes = self.digest_time.split(":")
+        return time(int(hours), int(minutes), tzinfo=self.zone)
+
+    @property
     def llm_enabled(self) -> bool:
         """Whether an OpenAI-compatible model is configured."""
         return self.openai_api_key is not None
+
+    def require_webhook(self) -> tuple[str, str]:
+        """The webhook URL and secret, or a ConfigError naming the missing one."""
+        if not self.webhook_url:
+            raise ConfigError("WEBHOOK_URL is not set (the https:// address Telegram should post updates to)")
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ConfigError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return self.webhook_url, secret
 
     def require_token(self) -> str:
         """The bot token, or a ConfigError naming the setting."""

@@ -1,0 +1,86 @@
+"""Webhook mode: a Starlette app under uvicorn that feeds Telegram's POSTs to the same Application.
+
+Each update is processed before the HTTP answer, so a failure answers 500 and Telegram delivers it again
+(the update journal makes the second delivery change nothing). Several workers share one PostgreSQL database.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Bot, Update
+from telegram.ext import Application
+
+from bot.handlers import update_failed
+from bot.services import Services
+from db.session import ping
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def webhook_path(url: str) -> str:
+    """The path of the webhook URL that this server answers on."""
+    return urlsplit(url).path or "/"
+
+
+def create_app(application: Application, services: Services, secret: str, path: str) -> Starlette:  # type: ignore[type-arg]
+    """The ASGI app: POST `path` for Telegram, GET /healthz for the load balancer."""
+
+    async def telegram(request: Request) -> Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except ValueError:
+            return Response(status_code=400)
+        update_failed.set(False)
+        await application.process_update(update)
+        return Response(status_code=500 if update_failed.get() else 200)
+
+    async def healthz(_: Request) -> Response:
+        healthy = await ping(services.engine)
+        return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with application:
+            if application.post_init:
+                await application.post_init(application)
+            await application.start()
+            yield
+            await application.stop()
+        await services.close()
+
+    routes = [Route(path, telegram, methods=["POST"]), Route("/healthz", healthz, methods=["GET"])]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def register_webhook(token: str, base_url: str, url: str, secret: str) -> None:
+    """Tell Telegram where to post updates; pending updates are kept."""
+    async with Bot(token, base_url=base_url) as bot:
+        await bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+
+def app_factory() -> Starlette:
+    """Entry point for each uvicorn worker process: settings from the environment, own services and Application."""
+    from bot.app import build_application
+    from bot.logs import configure_logging
+    from bot.services import build_services
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    token = settings.require_token()
+    url, secret = settings.require_webhook()
+    configure_logging(settings.log_level, (token,))
+    services = build_services(settings)
+    application = build_application(services, token, settings.telegram_api_base_url, webhook=True)
+    return create_app(application, services, secret, webhook_path(url))
