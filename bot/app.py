@@ -66,6 +66,17 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await set_admin_menus(application.bot, services.settings.admin_chat_ids, desk_of(application), COMMANDS)
     await services.learned.reload(services.sessionmaker)
     schedule_desk_jobs(application)
+    schedule_delivery_jobs(application)
+
+
+def schedule_delivery_jobs(application: Application) -> None:  # type: ignore[type-arg]
+    """Retry undelivered replies, and purge old logs and delivered journal entries, from the database."""
+    from bot.outbox import RETRY_INTERVAL_SECONDS, purge_old_data, retry_undelivered
+
+    if application.job_queue is None:
+        return
+    application.job_queue.run_repeating(retry_undelivered, interval=RETRY_INTERVAL_SECONDS, first=1.0, name="retry-undelivered")
+    application.job_queue.run_repeating(purge_old_data, interval=3600, first=5.0, name="purge-old-data")
 
 
 async def serve_polling(application: Application, stop: asyncio.Event, poll_timeout: float = 10.0) -> None:  # type: ignore[type-arg]

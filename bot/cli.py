@@ -26,8 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     leads_sub = leads.add_subparsers(dest="leads_command", required=True)
     listing = leads_sub.add_parser("list", help="leads, newest first")
     listing.add_argument("--status", choices=["new", "contacted", "quoted", "booked", "lost"])
-    show = leads_sub.add_parser("show", help="one lead with its conversation")
+    show = leads_sub.add_parser("show", help="one lead with its conversation, history and open questions")
     show.add_argument("id", type=int)
+    set_status = leads_sub.add_parser("set-status", help="move a lead to a status (recorded in its history)")
+    set_status.add_argument("id", type=int)
+    set_status.add_argument("status", choices=["new", "contacted", "quoted", "booked", "lost"])
+    set_status.add_argument("--note", default=None, help="a note kept with the change")
     export = leads_sub.add_parser("export", help="all leads as CSV or JSON")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
@@ -38,7 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("text", help='the message, or "-" to read one per line from standard input')
     parse.add_argument("--json", action="store_true", help="one JSON object per message")
     knowledge = sub.add_parser("knowledge", help="the content pack")
-    knowledge.add_subparsers(dest="knowledge_command", required=True).add_parser("check", help="validate prompts/")
+    knowledge_sub = knowledge.add_subparsers(dest="knowledge_command", required=True)
+    knowledge_sub.add_parser("check", help="validate prompts/")
+    knowledge_sub.add_parser("questions", help="questions the bot could not answer, still waiting for you")
+    learned = knowledge_sub.add_parser("learned", help="answers you saved for everyone from Telegram")
+    learned.add_argument("--yaml", action="store_true", help="print them in the pack's file format")
+    learned.add_argument("--output", type=Path, default=None, help="write one prompts/knowledge-style file each into this folder")
     return parser
 
 
@@ -74,6 +83,8 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         return commands.run(settings, args.webhook)  # type: ignore[arg-type]
     if args.command == "chat":
         return commands.chat(settings, args.name)  # type: ignore[arg-type]
+    if args.command == "knowledge" and args.knowledge_command in ("questions", "learned"):
+        return asyncio.run(commands.desk_knowledge(settings, args))  # type: ignore[arg-type]
     if args.command in ("ask", "parse", "knowledge"):
         return asyncio.run(commands.knowledge(settings, args))  # type: ignore[arg-type]
     return asyncio.run(commands.leads(settings, args))  # type: ignore[arg-type]

@@ -82,6 +82,7 @@ def chat(settings: Settings, name: str | None) -> int:
     async def talk() -> None:
         services = build_services(settings)
         try:
+            await services.learned.reload(services.sessionmaker)
             await Console(services, Sender(user_id=None, first_name=name)).loop()
         finally:
             await services.close()
@@ -91,8 +92,9 @@ def chat(settings: Settings, name: str | None) -> int:
 
 
 async def leads(settings: Settings, args: argparse.Namespace) -> int:
-    """`leads list|show|export`."""
+    """`leads list|show|set-status|export`."""
     from bot import export
+    from bot.desk import cli as desk_cli
     from bot.console import plain
     from bot.engine.render import lead_card
     from bot.services import build_services
@@ -104,6 +106,8 @@ async def leads(settings: Settings, args: argparse.Namespace) -> int:
     await _migrate_in_thread
     services = build_services(settings)
     try:
+        if args.leads_command == "set-status":
+            return await desk_cli.set_status(services, args.id, LeadStatus(args.status), args.note)
         async with services.sessionmaker() as session:
             if args.leads_command == "list":
                 status = LeadStatus(args.status) if args.status else None
@@ -120,6 +124,7 @@ async def leads(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"Status: {lead.status.value}\n\nConversation:")
                 for message in await recent_messages(session, lead.chat_id, limit=50):
                     print(f"  {message.created_at:%Y-%m-%d %H:%M} {message.direction.value:>3}: {plain(message.text)}")
+                await desk_cli.print_history(session, services, lead)
                 return 0
             rows = await list_leads(session)
             text = export.to_json(rows) if args.format == "json" else export.to_csv(rows)
@@ -146,5 +151,20 @@ async def knowledge(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "parse":
             return knowledge_cli.parse(services, args.text, args.json)
         return knowledge_cli.check(services)
+    finally:
+        await services.close()
+
+
+async def desk_knowledge(settings: Settings, args: argparse.Namespace) -> int:
+    """`knowledge questions` and `knowledge learned`."""
+    from bot.desk import cli as desk_cli
+    from bot.services import build_services
+
+    await asyncio.to_thread(_migrate, settings)
+    services = build_services(settings)
+    try:
+        if args.knowledge_command == "questions":
+            return await desk_cli.print_questions(services)
+        return await desk_cli.learned(services, args.yaml, args.output)
     finally:
         await services.close()

@@ -35,6 +35,7 @@ from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_messages
 from db.models import Conversation, Direction
+from db.journal import find_update, mark_sent, record_update, set_blocked
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
 
@@ -87,6 +88,9 @@ class Outcome:
     lead: SavedLead | None = None
     admin_notices: tuple[AdminNotice, ...] = ()
     my_data: dict[str, Any] | None = None  # everything stored about the chat, when the prospect asked for it
+    update_id: int | None = None  # journal entry whose delivery progress the transport reports
+    first: int = 0  # index of the first reply still to deliver (a redelivered update resumes here)
+    duplicate: bool = False
 
 
 class ConversationService:
@@ -135,8 +139,30 @@ class ConversationService:
             return incoming
         return replace(incoming, event=Text(event.text, facts.model_dump(exclude_none=True)))
 
+    async def set_blocked(self, chat_id: int, blocked: bool) -> None:
+        """Record that a prospect blocked (or unblocked) the bot."""
+        async with self.sessionmaker.begin() as session:
+            await set_blocked(session, chat_id, blocked)
+
+    async def delivered(self, update_id: int, count: int, done: bool) -> None:
+        """Record how many of an update's replies reached Telegram."""
+        async with self.sessionmaker.begin() as session:
+            await mark_sent(session, update_id, count, done)
+
+    async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
+        """The outcome of an update seen before: nothing new, only replies not delivered yet."""
+        assert incoming.update_id is not None
+        seen = await find_update(session, incoming.update_id)
+        if seen is None:
+            return None
+        log.info("redelivered update ignored")
+        pending = () if seen.sent_at is not None else tuple(Reply.from_json(r) for r in seen.replies)
+        return Outcome(pending, seen.version, update_id=seen.update_id, first=seen.sent_count, duplicate=True)
+
     async def _apply(self, incoming: Incoming) -> Outcome:
         async with self.sessionmaker.begin() as session:
+            if incoming.update_id is not None and (replayed := await self._replay(session, incoming)) is not None:
+                return replayed
             row = await load_conversation(session, incoming.chat_id)
             state = ConversationState.model_validate(row.state) if row is not None else ConversationState()
             state.version = row.version if row is not None else 0
@@ -165,7 +191,10 @@ class ConversationService:
             await log_messages(session, incoming.chat_id, Direction.IN, [describe_event(incoming)])
             logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
             await log_messages(session, incoming.chat_id, Direction.OUT, logged)
-        return Outcome(decision.replies, version, decision.notice, saved, tuple(n for n in notices if n is not None), my_data)
+            if incoming.update_id is not None:
+                await record_update(session, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version)
+        admin_notices = tuple(n for n in notices if n is not None)
+        return Outcome(decision.replies, version, decision.notice, saved, admin_notices, my_data, incoming.update_id)
 
     async def _forget(self, session: AsyncSession, incoming: Incoming, replies: tuple[Reply, ...]) -> Outcome:
         # Nothing of this exchange is logged: the point is that nothing about the chat remains.

@@ -24,11 +24,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.conversation import AdminNotice, Outcome, SavedLead
-from bot.desk.notify import Outbox, desk_of
+from bot.desk.notify import DeskSender, desk_of
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
 from bot.logs import bind
+from bot.outbox import deliver_outcome
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -77,14 +78,13 @@ def _markup(reply: Reply, version: int) -> InlineKeyboardMarkup | ReplyKeyboardM
     return None
 
 
-async def deliver(context: BotContext, chat_id: int, replies: Sequence[Reply], version: int, private: bool = True) -> None:
-    """Send the engine's replies in order; with a model configured, pack answers are phrased (and streamed) first."""
+async def send_reply(context: BotContext, chat_id: int, reply: Reply, version: int, private: bool = True) -> None:
+    """Send one reply; with a model configured, a pack answer is phrased (and streamed) first."""
     phrasing = context.services.phrasing
-    for reply in replies:
-        text = reply.text
-        if phrasing is not None and reply.question:
-            text = await phrasing.finish(chat_id, reply, _draft_sender(context.bot, chat_id) if private else None)
-        await context.bot.send_message(chat_id, text, reply_markup=_markup(reply, version))
+    text = reply.text
+    if phrasing is not None and reply.question:
+        text = await phrasing.finish(chat_id, reply, _draft_sender(context.bot, chat_id) if private else None)
+    await context.bot.send_message(chat_id, text, reply_markup=_markup(reply, version))
 
 
 def _draft_sender(bot: ExtBot[None], chat_id: int) -> Callable[[str], Awaitable[None]]:
@@ -110,11 +110,17 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
     if chat is None:
         return None
     at = update.effective_message.date if update.effective_message else datetime.now(timezone.utc)
-    incoming = Incoming(chat.id, _sender(update.effective_user), event, at or datetime.now(timezone.utc))
+    incoming = Incoming(chat.id, _sender(update.effective_user), event, at or datetime.now(timezone.utc), update.update_id)
     outcome = await context.services.conversations.handle(incoming)
     if isinstance(event, ButtonPress) and update.callback_query is not None:
         await _answer_query(update.callback_query, outcome.notice)
-    await deliver(context, chat.id, outcome.replies, outcome.version, private=chat.type == "private")
+
+    async def send(reply: Reply) -> None:
+        await send_reply(context, chat.id, reply, outcome.version, private=chat.type == "private")
+
+    await deliver_outcome(context, chat.id, outcome, send)
+    if outcome.duplicate:
+        return outcome
     if outcome.lead is not None:
         context.application.create_task(notify_admins(context, outcome.lead), name=f"notify-lead-{outcome.lead.id}")
     if outcome.my_data is not None:
@@ -141,11 +147,21 @@ async def _answer_query(query: CallbackQuery, notice: str | None) -> None:
 
 async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> None:
     """Send a lead card or a notice, with their buttons, to every admin chat; one failing chat does not stop the others."""
-    outbox = Outbox(context.bot, context.services, desk_of(context.application))
+    desk = DeskSender(context.bot, context.services, desk_of(context.application))
     if isinstance(item, AdminNotice):
-        await outbox.post_notice(item)
+        await desk.post_notice(item)
     else:
-        await outbox.post_card(item.id)
+        await desk.post_card(item.id)
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """A prospect blocked or unblocked the bot: stop or resume sending to them."""
+    member = update.my_chat_member
+    if member is None or member.chat.type != "private":
+        return
+    blocked = member.new_chat_member.status in ("kicked", "left")
+    await context.services.conversations.set_blocked(member.chat.id, blocked)
+    log.info("prospect %s the bot", "blocked" if blocked else "unblocked")
 
 
 async def bind_update(update: object, context: BotContext) -> None:
@@ -234,7 +250,7 @@ async def on_error(update: object, context: BotContext) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Attach every handler; kept here so bot.app only wires services and lifecycle."""
-    from telegram.ext import CallbackQueryHandler, MessageHandler, TypeHandler, filters
+    from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
     from bot.desk.handlers import register_desk  # it imports this module, so not at the top
 
@@ -248,5 +264,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited))
     application.add_handler(MessageHandler(private & new & ~filters.StatusUpdate.ALL, on_media))
     application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & new & filters.COMMAND, on_group))
     application.add_error_handler(on_error)

@@ -15,6 +15,7 @@ from bot.content import ContentPack, load_content
 from bot.conversation import ConversationService
 from bot.engine.intake import EngineContext
 from bot.knowledge import PackAnswerer
+from bot.learned import LearnedAnswerer
 from bot.settings import Settings
 from db.session import make_engine, make_sessionmaker
 
@@ -31,6 +32,7 @@ class Services:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     conversations: ConversationService
+    learned: LearnedAnswerer  # the photographer's saved answers, tried before the pack; see LearnedAnswerer.reload
     phrasing: AnswerPhrasing | None = None  # set when a model is configured
 
     async def close(self) -> None:
@@ -44,11 +46,12 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
     answerer = PackAnswerer(content)
-    ctx = EngineContext(content=content, answerer=answerer, zone=settings.zone)
+    learned = LearnedAnswerer(answerer)
+    ctx = EngineContext(content=content, answerer=learned, zone=settings.zone)
     phrasing = _phrasing(settings, content, sessionmaker, answerer)
     reader = phrasing.phraser if phrasing is not None else None
     conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader)
-    return Services(settings, content, engine, sessionmaker, conversations, phrasing)
+    return Services(settings, content, engine, sessionmaker, conversations, learned, phrasing)
 
 
 def _phrasing(

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Conversation
+from db.models import Conversation, FunnelEvent, FunnelStep
+
+IDLE = "idle"  # the engine's Step.IDLE, as stored
 
 
 async def load_conversation(session: AsyncSession, chat_id: int) -> Conversation | None:
@@ -25,6 +27,7 @@ async def save_conversation(
     last_lead_id: int | None,
 ) -> Conversation:
     """Insert or update the row; SQLAlchemy's version check raises StaleDataError on a race."""
+    intake_started = step != IDLE and (row is None or row.step == IDLE)
     if row is None:
         row = Conversation(chat_id=chat_id, step=step, state=state, last_lead_id=last_lead_id)
         session.add(row)
@@ -32,6 +35,10 @@ async def save_conversation(
         row.step = step
         row.state = state
         row.last_lead_id = last_lead_id
+    if intake_started:
+        # For /stats, and so that each new intake can get its own one reminder.
+        row.reminded_at = None
+        session.add(FunnelEvent(chat_id=chat_id, step=FunnelStep.INTAKE_STARTED, source=state.get("source")))
     await session.flush()
     return row
 

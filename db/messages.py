@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Direction, Message
@@ -22,3 +24,9 @@ async def recent_messages(session: AsyncSession, chat_id: int, limit: int = 20) 
     rows = list((await session.execute(stmt)).scalars())
     rows.reverse()
     return rows
+
+
+async def purge_messages(session: AsyncSession, before: datetime) -> int:
+    """Delete logged messages older than `before`; returns how many."""
+    result = await session.execute(delete(Message).where(Message.created_at < before))
+    return result.rowcount or 0

@@ -1,4 +1,4 @@
-"""The tables: leads, conversation state and the message log."""
+"""The tables: leads, conversation state, the message log, and the photographer's desk."""
 
 from __future__ import annotations
 
@@ -79,6 +79,7 @@ class Conversation(Base):
     last_lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the unfinished intake's one reminder
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -121,3 +122,105 @@ class CachedAnswer(Base):
     entry_ids: Mapped[list[str]] = mapped_column(JSON)
     answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """An update already applied, with its replies until they are delivered (see db.journal)."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (Index("ix_processed_updates_sent_at_created_at", "sent_at", "created_at"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChatStatus(Base):
+    """Delivery facts about a chat: whether the prospect blocked the bot."""
+
+    __tablename__ = "chat_status"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LeadEvent(Base):
+    """One change to a lead on the photographer's desk: who, when, old and new status, an optional note."""
+
+    __tablename__ = "lead_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    old_status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus, "lead_status"))
+    new_status: Mapped[LeadStatus] = mapped_column(_enum(LeadStatus, "lead_status"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DeskMessageKind(str, enum.Enum):
+    """What a message in an admin chat is, so a button or a reply on it knows what to do."""
+
+    CARD = "card"
+    NOTICE = "notice"
+    REPLY_PROMPT = "reply_prompt"
+    NOTE_PROMPT = "note_prompt"
+
+
+class DeskMessage(Base):
+    """A message the bot sent to an admin chat about a prospect: a lead card, a notice or a prompt for words."""
+
+    __tablename__ = "desk_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[DeskMessageKind] = mapped_column(_enum(DeskMessageKind, "desk_message_kind"))
+    prospect_chat_id: Mapped[int] = mapped_column(BigInteger)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LearnedAnswer(Base):
+    """The photographer's answer to a question the pack could not answer, kept for every later prospect."""
+
+    __tablename__ = "learned_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    title: Mapped[str] = mapped_column(String(128))
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"), unique=True)
+    actor: Mapped[str] = mapped_column(String(128))
+
+
+class JobRun(Base):
+    """A scheduled job that ran for a period (e.g. "digest:2026-11-29"), so several workers run it once."""
+
+    __tablename__ = "job_runs"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FunnelStep(str, enum.Enum):
+    """A step of the booking funnel that leaves no row of its own elsewhere."""
+
+    INTAKE_STARTED = "intake_started"
+
+
+class FunnelEvent(Base):
+    """A chat reached a funnel step (for /stats); the deep-link source it came with, if any."""
+
+    __tablename__ = "funnel_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    step: Mapped[FunnelStep] = mapped_column(_enum(FunnelStep, "funnel_step"))
+    source: Mapped[str | None] = mapped_column(String(64))

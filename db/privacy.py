@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Conversation, Lead, Message, Question
+from db.models import ChatStatus, Conversation, Lead, Message, ProcessedUpdate, Question
 
 
 async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
@@ -31,6 +31,8 @@ async def forget_chat(session: AsyncSession, chat_id: int) -> list[int]:
     await session.execute(delete(Question).where(Question.chat_id == chat_id))
     await session.execute(delete(Message).where(Message.chat_id == chat_id))
     await session.execute(delete(Lead).where(Lead.chat_id == chat_id))
+    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.chat_id == chat_id))
+    await session.execute(delete(ChatStatus).where(ChatStatus.chat_id == chat_id))
     return lead_ids
 
 

@@ -145,7 +145,7 @@ async def test_start_sets_the_command_menu_and_keeps_pending_updates(fake_telegr
     await bot.start()
     try:
         await fake_telegram.wait_for_text(CHAT, "booking assistant")
-        [menu] = fake_telegram.calls_to("setMyCommands")
+        [menu] = [c for c in fake_telegram.calls_to("setMyCommands") if "scope" not in c.params]  # admin chats get their own
         assert {c["command"] for c in menu.params["commands"]} >= {"book", "help", "cancel"}
         assert all(c.params.get("drop_pending_updates") in (None, False) for c in fake_telegram.calls_to("deleteWebhook"))
     finally:
@@ -268,3 +268,50 @@ def test_rate_limit_window_slides() -> None:
     assert [limit.hit(1, t).allowed for t in (0, 1, 2)] == [True, True, False]
     assert limit.hit(1, 2.5).notify is False
     assert limit.hit(1, 11.5).allowed and limit.hit(2, 3).allowed
+
+
+async def test_redelivered_updates_change_nothing_and_send_nothing_twice(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    await say(fake, CHAT, "I'm Dana, LinkedIn, free next Thu morning, dana@example.com", "Anything else")
+    await running_bot.stop()
+    skip = fake.push_text(CHAT, "skip")
+    fake.redeliver(skip)
+    confirm = fake.push_text(CHAT, "confirm")
+    fake.redeliver(confirm)
+    fake.redeliver(skip)
+    await running_bot.start()
+    await fake.wait_for_text(CHAT, "Thank you")
+    await asyncio.sleep(0.5)
+    texts = fake.texts(CHAT)
+    assert sum("Here's your request" in t for t in texts) == 1
+    assert sum("Thank you" in t for t in texts) == 1
+    assert len(await leads_of(running_bot)) == 1
+
+
+async def test_reply_that_cannot_be_sent_now_is_delivered_later_in_order(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    fake.fail_next("sendMessage", status=500, count=5)  # more than the limiter's retries
+    fake.push_text(CHAT, "/help")
+    await fake.wait_for_call("sendMessage", lambda c: c.status == 500 and len(fake.calls_to("sendMessage")) >= 5)
+    fake.push_text(CHAT, "/book")
+    await fake.wait_for_text(CHAT, "What will the headshots be for", timeout=10)
+    texts = fake.texts(CHAT)
+    assert [i for i, t in enumerate(texts) if "what I can do" in t] == [0]
+    assert sum("what I can do" in t for t in texts) == 1
+
+
+async def test_blocked_prospect_gets_nothing_more(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    fake.push_my_chat_member(CHAT, blocked=True)
+    fake.fail_next("sendMessage", status=403)
+    fake.push_text(CHAT, "/help")
+    await fake.wait_for_call("sendMessage", lambda c: c.status == 403)
+    await asyncio.sleep(0.3)
+    assert fake.texts(CHAT) == []
+    assert running_bot.services is not None
+    from db.journal import is_blocked
+
+    async with running_bot.services.sessionmaker() as session:
+        assert await is_blocked(session, CHAT)
+    fake.push_my_chat_member(CHAT, blocked=False)
+    await say(fake, CHAT, "/help", "what I can do")

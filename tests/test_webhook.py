@@ -118,3 +118,12 @@ async def test_two_workers_on_postgresql_keep_fifty_conversations_whole(fake_tel
     finally:
         for w in workers:
             await stop_worker(w)
+
+
+async def test_redelivered_webhook_update_changes_nothing(worker: Worker, fake_telegram: FakeTelegram) -> None:
+    update = text_update(3, "/book")
+    async with httpx.AsyncClient(base_url=worker.url, headers={SECRET_HEADER: SECRET}) as client:
+        first = await client.post("/telegram", json=update)
+        again = await client.post("/telegram", json=update)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert sum("What will the headshots be for" in t for t in fake_telegram.texts(3)) == 1

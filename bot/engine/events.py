@@ -78,6 +78,7 @@ class Incoming:
     sender: Sender
     event: Event
     at: datetime
+    update_id: int | None = None  # the transport's id, so a redelivered update is applied once
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,18 @@ class Reply:
     request_contact: str | None = None  # label of a "share my phone number" keyboard button
     remove_keyboard: bool = False
     question: str | None = None  # set on answers from the pack: the question they answer (for model phrasing)
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain-data copy, for the update journal."""
+        buttons = [[[b.label, b.action, b.value] for b in row] for row in self.buttons]
+        return {"text": self.text, "buttons": buttons, "request_contact": self.request_contact,
+                "remove_keyboard": self.remove_keyboard, "question": self.question}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        """The reply a journal entry holds."""
+        buttons = tuple(tuple(Button(*b) for b in row) for row in data.get("buttons") or [])
+        return cls(data["text"], buttons, data.get("request_contact"), bool(data.get("remove_keyboard")), data.get("question"))
 
 
 @dataclass(frozen=True)

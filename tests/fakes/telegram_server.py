@@ -224,6 +224,7 @@ class FakeTelegram:
         self._cond = threading.Condition(threading.Lock())  # guards everything below
         self._calls: list[Call] = []
         self._updates: list[JSON] = []
+        self._pushed: dict[int, JSON] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._chats: dict[int, JSON] = {}
         self._last_message_id: dict[int, int] = {}
@@ -332,19 +333,31 @@ class FakeTelegram:
             self._seq = max(self._seq + 1, int(update.get("update_id", 0)))
             update.setdefault("update_id", self._seq)
             self._updates.append(update)
+            self._pushed[int(update["update_id"])] = update
             self._cond.notify_all()
         return int(update["update_id"])
+
+    def redeliver(self, update_id: int) -> None:
+        """Queue an already pushed update again, same id (as Telegram does after a crash before the offset moved)."""
+        with self._cond:
+            self._updates.append(copy.deepcopy(self._pushed[update_id]))
+            self._cond.notify_all()
 
     def push_text(self, chat_id: int, text: str, *, user_id: int | None = None,
                   first_name: str = "Dana", last_name: str | None = "Lee",
                   username: str | None = "dana_lee", chat_type: str = "private",
-                  language_code: str = "en") -> int:
-        """Queue a user's text message; a leading /command gets a bot_command entity."""
+                  language_code: str = "en", reply_to_message_id: int | None = None) -> int:
+        """Queue a user's text message; a leading /command gets a bot_command entity.
+
+        ``reply_to_message_id`` makes it a Telegram reply to the bot's message with that id in this chat."""
         user = _user(chat_id, user_id, first_name, last_name, username, language_code)
         content: JSON = {"text": text}
         if text.startswith("/"):
             length = _utf16_len(text.split(maxsplit=1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if reply_to_message_id is not None:
+            with self._cond:
+                content["reply_to_message"] = self._bot_message(chat_id, reply_to_message_id)
         return self._push_message("message", chat_id, chat_type, user, content)
 
     def push_callback(self, chat_id: int, data: str, *, message_id: int, user_id: int | None = None,

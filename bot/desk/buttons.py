@@ -1,0 +1,158 @@
+"""The desk's buttons and the photographer's replies: status changes, notes, hand-off to prospects, saved answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.exc import IntegrityError
+from telegram import Update
+
+from bot.desk.cards import CALLBACK_PREFIX, as_plain
+from bot.desk.commands import actor_of, history_text, leads_page, say, sender, show_lead
+from bot.desk.notify import desk_of
+from bot.handlers import BotContext
+from bot.learned import pack_yaml
+from db.desk import add_lead_note, set_lead_status
+from db.learned import learn_from_question, learned_for_question, list_learned_answers
+from db.models import DeskMessageKind, LeadStatus
+
+log = logging.getLogger(__name__)
+Tap = Callable[[Update, BotContext, list[str]], Awaitable[str | None]]  # returns the tap's toast, if any
+
+
+async def on_desk_button(update: Update, context: BotContext) -> None:
+    """A desk button in an admin chat: do it, then acknowledge the tap (with a short toast where useful)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, *args = query.data.removeprefix(CALLBACK_PREFIX).split(":")
+    tap = TAPS.get(action)
+    desk = desk_of(context.application)
+    try:
+        toast = await tap(update, context, args) if tap is not None else desk.line(desk.text.handoff.gone)
+    except (ValueError, IndexError):  # malformed data: not a button we made
+        toast = desk.line(desk.text.handoff.gone)
+    await query.answer(text=as_plain(toast) if toast else None)  # a toast is plain text, not HTML
+
+
+async def _status(update: Update, context: BotContext, args: list[str]) -> str | None:
+    """Contacted / Quoted / Booked / Lost: record the change, then edit the lead's card in every admin chat."""
+    lead_id, status = int(args[0]), LeadStatus(args[1])
+    desk = desk_of(context.application)
+    async with context.services.sessionmaker.begin() as session:
+        lead, event = await set_lead_status(session, lead_id, status, actor_of(update.effective_user))
+    if lead is None:
+        return desk.line(desk.text.handoff.gone)
+    if event is None:
+        return desk.line(desk.text.handoff.status_same, status=desk.text.status(status))
+    log.info("lead status changed", extra={"lead_id": lead_id})
+    await sender(context).refresh_cards(lead_id)
+    return desk.line(desk.text.handoff.status_changed, status=desk.text.status(status))
+
+
+async def _prompt(update: Update, context: BotContext, kind: DeskMessageKind) -> str | None:
+    """Note / Reply: ask for the words as a reply to a prompt that remembers what it is about."""
+    message = update.effective_message
+    assert message is not None and update.effective_chat is not None
+    box, desk = sender(context), desk_of(context.application)
+    about = await box.tracked(update.effective_chat.id, message.message_id)
+    if about is None or (kind is DeskMessageKind.NOTE_PROMPT and about.lead_id is None):
+        return desk.line(desk.text.handoff.gone)
+    handoff = desk.text.handoff
+    if kind is DeskMessageKind.NOTE_PROMPT:
+        text = desk.line(handoff.note_prompt, lead_id=about.lead_id)
+    else:
+        text = desk.line(handoff.reply_prompt, who=box.who(about))
+    await box.prompt(update.effective_chat.id, about, kind, text)
+    return None
+
+
+async def _note(update: Update, context: BotContext, args: list[str]) -> str | None:
+    return await _prompt(update, context, DeskMessageKind.NOTE_PROMPT)
+
+
+async def _reply(update: Update, context: BotContext, args: list[str]) -> str | None:
+    return await _prompt(update, context, DeskMessageKind.REPLY_PROMPT)
+
+
+async def _history(update: Update, context: BotContext, args: list[str]) -> str | None:
+    await say(update, context, await history_text(context, int(args[0])))
+    return None
+
+
+async def _open(update: Update, context: BotContext, args: list[str]) -> str | None:
+    await show_lead(update, context, int(args[0]))
+    return None
+
+
+async def _page(update: Update, context: BotContext, args: list[str]) -> str | None:
+    """Newer / Older / a status filter: the list is edited in place."""
+    key, page = args[0], max(0, int(args[1]))
+    if key != "open":
+        LeadStatus(key)  # a ValueError for anything else
+    text, markup = await leads_page(context, key, page)
+    assert update.callback_query is not None
+    await update.callback_query.edit_message_text(text, reply_markup=markup)
+    return None
+
+
+async def _learn(update: Update, context: BotContext, args: list[str]) -> str | None:
+    """Save as answer for everyone: the question and the photographer's answer become a learned answer."""
+    question_id, desk, services = int(args[0]), desk_of(context.application), context.services
+    try:
+        async with services.sessionmaker.begin() as session:
+            learned, created = await learn_from_question(session, question_id, actor_of(update.effective_user))
+    except IntegrityError:  # a double tap saved it a moment ago
+        async with services.sessionmaker() as session:
+            learned, created = await learned_for_question(session, question_id), False
+    if learned is None:
+        return desk.line(desk.text.learned.nothing)
+    if not created:
+        return desk.line(desk.text.learned.already, learned_id=learned.id)
+    await services.learned.reload(services.sessionmaker)
+    log.info("learned answer saved", extra={"learned_id": learned.id})
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    saved = desk.line(desk.text.learned.saved, learned_id=learned.id)
+    await query.edit_message_text(f"{getattr(query.message, 'text_html', '')}\n\n{saved}".strip())
+    return None
+
+
+async def _export_learned(update: Update, context: BotContext, args: list[str]) -> str | None:
+    """Export as YAML: the learned answers in the knowledge pack's file format."""
+    assert update.effective_chat is not None
+    async with context.services.sessionmaker() as session:
+        rows = await list_learned_answers(session)
+    document = pack_yaml(rows).encode("utf-8")
+    await context.bot.send_document(update.effective_chat.id, document=document, filename="learned.yaml")
+    return None
+
+
+TAPS: dict[str, Tap] = {
+    "st": _status,
+    "note": _note,
+    "reply": _reply,
+    "hist": _history,
+    "open": _open,
+    "pg": _page,
+    "learn": _learn,
+    "xl": _export_learned,
+}
+
+
+async def on_admin_reply(update: Update, context: BotContext) -> None:
+    """A reply to a card, a notice or a prompt: a note on the lead, or words relayed to the prospect."""
+    message = update.effective_message
+    assert message is not None and message.reply_to_message is not None and update.effective_chat is not None
+    box, desk, chat_id = sender(context), desk_of(context.application), update.effective_chat.id
+    target = await box.tracked(chat_id, message.reply_to_message.message_id)
+    if target is None:
+        await say(update, context, desk.line(desk.text.handoff.not_linked))
+        return
+    if target.kind is DeskMessageKind.NOTE_PROMPT and target.lead_id is not None:
+        async with context.services.sessionmaker.begin() as session:
+            await add_lead_note(session, target.lead_id, actor_of(update.effective_user), message.text or "")
+        await say(update, context, desk.line(desk.text.handoff.note_saved, lead_id=target.lead_id))
+        return
+    error = await box.relay(target, message.text or "")
+    await box.confirm_relay(chat_id, target, error)

@@ -1,0 +1,87 @@
+"""The desk from a terminal: a lead's history, status changes, open questions and learned answers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.learned import entry_yaml, pack_entry, pack_yaml
+from bot.services import Services
+from db.desk import lead_events, open_questions_of_chat, set_lead_status
+from db.learned import list_learned_answers
+from db.models import Lead, LeadStatus
+from db.questions import list_questions
+
+CLI_ACTOR = "cli"
+
+
+def _when(services: Services, moment: object) -> str:
+    return f"{moment.astimezone(services.settings.zone):%Y-%m-%d %H:%M}"  # type: ignore[attr-defined]
+
+
+def _one_line(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def print_history(session: AsyncSession, services: Services, lead: Lead, out: TextIO = sys.stdout) -> None:
+    """A lead's status changes and notes, then its chat's open questions."""
+    out.write("\nHistory:\n")
+    events = await lead_events(session, lead.id)
+    for event in events:
+        old, new = event.old_status.value, event.new_status.value
+        change = new if old == new else f"{old} -> {new}"
+        note = f": {event.note}" if event.note else ""
+        out.write(f"  {_when(services, event.created_at)} {event.actor} {change}{note}\n")
+    if not events:
+        out.write("  (no changes yet)\n")
+    questions = await open_questions_of_chat(session, lead.chat_id)
+    if questions:
+        out.write("\nOpen questions:\n")
+        for question in questions:
+            out.write(f"  #{question.id} {_when(services, question.created_at)}: {_one_line(question.text)}\n")
+
+
+async def set_status(services: Services, lead_id: int, status: LeadStatus, note: str | None) -> int:
+    """`leads set-status ID STATUS [--note TEXT]`: recorded as a lead event by "cli"."""
+    async with services.sessionmaker.begin() as session:
+        lead, event = await set_lead_status(session, lead_id, status, CLI_ACTOR, note)
+    if lead is None:
+        print(f"headshot-bot: no lead #{lead_id}", file=sys.stderr)
+        return 1
+    if event is None:
+        print(f"lead #{lead_id} is already {status.value}")
+        return 0
+    print(f"lead #{lead_id}: {event.old_status.value} -> {event.new_status.value}")
+    return 0
+
+
+async def print_questions(services: Services) -> int:
+    """`knowledge questions`: every question still waiting for the photographer, oldest first."""
+    async with services.sessionmaker() as session:
+        questions = await list_questions(session)
+    for question in questions:
+        where = f"lead #{question.lead_id}" if question.lead_id else f"chat {question.chat_id}"
+        print(f"#{question.id}\t{_when(services, question.created_at)}\t{where}\t{_one_line(question.text)}")
+    return 0
+
+
+async def learned(services: Services, as_yaml: bool, output: Path | None) -> int:
+    """`knowledge learned [--yaml] [--output DIR]`: list the learned answers, or export them in the pack's format."""
+    async with services.sessionmaker() as session:
+        rows = await list_learned_answers(session)
+    if output is not None:
+        output.mkdir(parents=True, exist_ok=True)
+        for row in rows:
+            entry = pack_entry(row)
+            (output / f"{entry.id}.yaml").write_text(entry_yaml(entry), encoding="utf-8")
+        print(f"{len(rows)} learned answers written to {output}")
+    elif as_yaml:
+        sys.stdout.write(pack_yaml(rows))
+    else:
+        for row in rows:
+            print(f"#{row.id}\t{_when(services, row.created_at)}\t{row.actor}\t{row.title}\t{_one_line(row.answer, 60)}")
+    return 0

@@ -1,0 +1,176 @@
+"""The desk's wording in prompts/desk.yaml: loaded once, validated by pydantic like the rest of the pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.content import PACKAGED_PROMPTS
+from bot.errors import ContentError
+from db.models import LeadStatus
+
+FILE_NAME = "desk.yaml"
+ADMIN_COMMANDS = ("leads", "lead", "find", "export", "stats", "learned")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Buttons(_Strict):
+    note: str
+    reply: str
+    history: str
+    learn: str
+    newer: str
+    older: str
+    all_open: str
+    export_learned: str
+
+
+class Flags(_Strict):
+    deadline_days: int = Field(ge=1)
+    team_over: int = Field(ge=1)
+    deadline_words: list[str]
+    deadline: str
+    team: str
+    no_contact: str
+
+
+class Card(_Strict):
+    header_new: str
+    header: str
+    status_line: str
+
+
+class Lists(_Strict):
+    leads_header: str
+    leads_line: str
+    leads_empty: str
+    leads_usage: str
+    lead_usage: str
+    lead_missing: str
+    find_usage: str
+    find_header: str
+    find_empty: str
+    open_button: str
+
+
+class History(_Strict):
+    header: str
+    status: str
+    status_note: str
+    note: str
+    empty: str
+    messages: str
+    message_in: str
+    message_out: str
+    questions: str
+    question: str
+
+
+class Handoff(_Strict):
+    lead: str
+    chat: str
+    reply_prompt: str
+    note_prompt: str
+    note_saved: str
+    to_prospect: str
+    sent: str
+    failed: str
+    not_linked: str
+    status_changed: str
+    status_same: str
+    gone: str
+
+
+class Learned(_Strict):
+    saved: str
+    already: str
+    nothing: str
+    header: str
+    line: str
+    empty: str
+
+
+class Export(_Strict):
+    caption: str
+
+
+class Stats(_Strict):
+    header: str
+    conversations: str
+    intakes: str
+    leads: str
+    contacted: str
+    booked: str
+    row: str
+    by_use: str
+    by_source: str
+    group_row: str
+    no_source: str
+    no_use: str
+    open_questions: str
+
+
+class Digest(_Strict):
+    header: str
+    leads: str
+    lead_line: str
+    questions: str
+    question_line: str
+    more: str
+
+
+class DeskContent(_Strict):
+    """Every line of prompts/desk.yaml."""
+
+    statuses: dict[LeadStatus, str]
+    buttons: Buttons
+    commands: dict[str, str] = Field(min_length=1)
+    flags: Flags
+    card: Card
+    lists: Lists
+    history: History
+    handoff: Handoff
+    learned: Learned
+    export: Export
+    stats: Stats
+    reminder: str
+    reminder_button: str
+    digest: Digest
+
+    @field_validator("statuses")
+    @classmethod
+    def _every_status(cls, value: dict[LeadStatus, str]) -> dict[LeadStatus, str]:
+        missing = [s.value for s in LeadStatus if s not in value]
+        if missing:
+            raise ValueError(f"missing statuses: {', '.join(missing)}")
+        return value
+
+    @field_validator("commands")
+    @classmethod
+    def _known_commands(cls, value: dict[str, str]) -> dict[str, str]:
+        if set(value) != set(ADMIN_COMMANDS):
+            raise ValueError(f"must describe exactly these commands: {', '.join(ADMIN_COMMANDS)}")
+        return value
+
+    def status(self, status: LeadStatus) -> str:
+        """A status as the photographer reads it."""
+        return self.statuses.get(status, status.value)
+
+
+def load_desk_content(prompts_dir: Path | None = None) -> DeskContent:
+    """desk.yaml from PROMPTS_DIR, or the packaged one when that copy of the pack predates it."""
+    path = (prompts_dir or PACKAGED_PROMPTS) / FILE_NAME
+    if not path.is_file():
+        path = PACKAGED_PROMPTS / FILE_NAME
+    try:
+        return DeskContent.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ContentError(f"{path}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None

@@ -1,0 +1,139 @@
+"""Messages to and from the desk: lead cards and notices out, cards kept current, the photographer's words relayed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, ForceReply, Message
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application
+
+from bot.conversation import AdminNotice
+from bot.desk.cards import Desk, card_keyboard, learn_keyboard, notice_keyboard, render_card
+from bot.desk.content import load_desk_content
+from bot.services import Services
+from db.base import utcnow
+from db.desk import get_desk_message, last_status_events, lead_cards, track_desk_message
+from db.leads import get_lead
+from db.messages import log_messages
+from db.models import DeskMessage, DeskMessageKind, Direction
+from db.questions import answer_question
+
+log = logging.getLogger(__name__)
+DESK_KEY = "desk"
+
+
+def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
+    """Load the desk's wording and keep it beside the services (a broken desk.yaml fails at start)."""
+    services: Services = application.bot_data["services"]
+    desk = Desk(services.content, load_desk_content(services.settings.prompts_dir), services.settings.zone)
+    application.bot_data[DESK_KEY] = desk
+    return desk
+
+
+def desk_of(application: Application) -> Desk:  # type: ignore[type-arg]
+    """The desk installed at start."""
+    return application.bot_data[DESK_KEY]  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class DeskSender:
+    """Sends what the desk says, and remembers in the database which admin message is about which prospect."""
+
+    bot: Bot
+    services: Services
+    desk: Desk
+
+    async def post_card(self, lead_id: int, chat_ids: tuple[int, ...] | None = None) -> list[Message] | None:
+        """Send a lead's card to the admin chats (all by default), one failing chat sparing the others; None: no such lead."""
+        async with self.services.sessionmaker() as session:
+            lead = await get_lead(session, lead_id)
+            last = (await last_status_events(session, [lead_id])).get(lead_id)
+        if lead is None:
+            return None
+        text, markup = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk)
+        sent = []
+        for chat_id in self.services.settings.admin_chat_ids if chat_ids is None else chat_ids:
+            message = await self._send(chat_id, text, markup)
+            if message is not None:
+                await self._track(message, DeskMessageKind.CARD, lead.chat_id, lead.id)
+                sent.append(message)
+        return sent
+
+    async def post_notice(self, notice: AdminNotice) -> None:
+        """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
+        for chat_id in self.services.settings.admin_chat_ids:
+            message = await self._send(chat_id, notice.rendered, notice_keyboard(self.desk))
+            if message is not None:
+                await self._track(message, DeskMessageKind.NOTICE, notice.chat_id, notice.lead_id, notice.question_id)
+
+    async def refresh_cards(self, lead_id: int) -> int:
+        """Edit every card of a lead in place to show its current status; how many were edited."""
+        async with self.services.sessionmaker() as session:
+            lead = await get_lead(session, lead_id)
+            last = (await last_status_events(session, [lead_id])).get(lead_id)
+            cards = await lead_cards(session, lead_id)
+        if lead is None:
+            return 0
+        text, markup, edited = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk), 0
+        for card in cards:
+            try:
+                await self.bot.edit_message_text(text, card.chat_id, card.message_id, reply_markup=markup)
+                edited += 1
+            except BadRequest as exc:
+                # Deleted by the photographer, or already showing this: nothing to fix.
+                log.info("card not edited: %s", exc.__class__.__name__, extra={"chat_id": card.chat_id})
+            except TelegramError as exc:
+                log.warning("card not edited: %s", exc.__class__.__name__, extra={"chat_id": card.chat_id})
+        return edited
+
+    async def prompt(self, chat_id: int, about: DeskMessage, kind: DeskMessageKind, text: str) -> None:
+        """Ask the photographer for words (a reply or a note) as a reply to a tracked prompt."""
+        message = await self._send(chat_id, text, ForceReply(selective=True))
+        if message is not None:
+            await self._track(message, kind, about.prospect_chat_id, about.lead_id, about.question_id)
+
+    async def relay(self, target: DeskMessage, text: str) -> TelegramError | None:
+        """The photographer's words to the prospect, as from the studio; logged, and kept as the question's answer."""
+        html = self.desk.line(self.desk.text.handoff.to_prospect, text=text)
+        try:
+            await self.bot.send_message(target.prospect_chat_id, html)
+        except TelegramError as exc:
+            log.warning("relay not delivered: %s", exc.__class__.__name__, extra={"chat_id": target.prospect_chat_id})
+            return exc
+        async with self.services.sessionmaker.begin() as session:
+            await log_messages(session, target.prospect_chat_id, Direction.OUT, [html])
+            if target.question_id is not None:
+                await answer_question(session, target.question_id, text)
+        return None
+
+    async def confirm_relay(self, chat_id: int, target: DeskMessage, error: TelegramError | None) -> None:
+        """Tell the photographer the words went out (offering to keep an answer for everyone) or why not."""
+        handoff = self.desk.text.handoff
+        if error is not None:
+            await self._send(chat_id, self.desk.line(handoff.failed, who=self.who(target), reason=error.message))
+            return
+        markup = learn_keyboard(target.question_id, self.desk) if target.question_id is not None else None
+        await self._send(chat_id, self.desk.line(handoff.sent, who=self.who(target)), markup)
+
+    async def tracked(self, chat_id: int, message_id: int) -> DeskMessage | None:
+        """What an admin chat's message is about, if anything."""
+        async with self.services.sessionmaker() as session:
+            return await get_desk_message(session, chat_id, message_id)
+
+    def who(self, target: DeskMessage) -> str:
+        """The prospect a desk message is about, in words."""
+        return self.desk.who(target.lead_id, target.prospect_chat_id)
+
+    async def _send(self, chat_id: int, text: str, markup: object = None) -> Message | None:
+        try:
+            return await self.bot.send_message(chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
+        except TelegramError as exc:
+            log.error("could not write to admin chat: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
+            return None
+
+    async def _track(self, message: Message, kind: DeskMessageKind, prospect: int, lead_id: int | None,
+                     question_id: int | None = None) -> None:  # fmt: skip
+        async with self.services.sessionmaker.begin() as session:
+            await track_desk_message(session, message.chat_id, message.message_id, kind, prospect, lead_id, question_id)
