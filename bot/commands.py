@@ -142,11 +142,12 @@ async def knowledge(settings: Settings, args: argparse.Namespace) -> int:
     from bot import knowledge_cli
     from bot.services import build_services
 
-    if args.command == "ask" and settings.llm_enabled:
-        await asyncio.to_thread(_migrate, settings)  # the model-answer cache lives in the database
+    if args.command == "ask":
+        await asyncio.to_thread(_migrate, settings)  # saved answers and the model-answer cache live in the database
     services = build_services(settings)
     try:
         if args.command == "ask":
+            await services.learned.reload(services.sessionmaker)
             return await knowledge_cli.ask(services, args.question, args.json)
         if args.command == "parse":
             return knowledge_cli.parse(services, args.text, args.json)

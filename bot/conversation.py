@@ -35,7 +35,7 @@ from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_messages
 from db.models import Conversation, Direction
-from db.journal import find_update, mark_sent, record_update, set_blocked
+from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
 
@@ -138,6 +138,14 @@ class ConversationService:
         if facts is None:
             return incoming
         return replace(incoming, event=Text(event.text, facts.model_dump(exclude_none=True)))
+
+    async def claim(self, update_id: int, chat_id: int | None) -> bool:
+        """Claim an update handled outside the engine (the desk); False when it was handled before."""
+        try:
+            async with self.sessionmaker.begin() as session:
+                return await claim_update(session, update_id, chat_id)
+        except IntegrityError:
+            return False  # another worker claimed it at the same moment
 
     async def set_blocked(self, chat_id: int, blocked: bool) -> None:
         """Record that a prospect blocked (or unblocked) the bot."""

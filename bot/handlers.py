@@ -6,7 +6,7 @@ import contextvars
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 from datetime import datetime, timezone
 
@@ -122,12 +122,20 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
     if outcome.duplicate:
         return outcome
     if outcome.lead is not None:
-        context.application.create_task(notify_admins(context, outcome.lead), name=f"notify-lead-{outcome.lead.id}")
+        await _in_background(context, notify_admins(context, outcome.lead), f"notify-lead-{outcome.lead.id}")
     if outcome.my_data is not None:
         await send_my_data(context, chat.id, outcome.my_data)
     for notice in outcome.admin_notices:
-        context.application.create_task(notify_admins(context, notice), name=f"notify-{notice.kind}")
+        await _in_background(context, notify_admins(context, notice), f"notify-{notice.kind}")
     return outcome
+
+
+async def _in_background(context: BotContext, work: Coroutine[Any, Any, None], name: str) -> None:
+    """Admin notifications must not delay the prospect's reply; while shutting down, finish them in line."""
+    if context.application.running:
+        context.application.create_task(work, name=name)
+    else:
+        await work
 
 
 async def send_my_data(context: BotContext, chat_id: int, data: dict[str, Any]) -> None:

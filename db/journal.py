@@ -30,6 +30,15 @@ async def record_update(
     await session.flush()
 
 
+async def claim_update(session: AsyncSession, update_id: int, chat_id: int | None) -> bool:
+    """Journal an update that has no engine replies (an admin action) before acting on it; False if seen before."""
+    if await session.get(ProcessedUpdate, update_id) is not None:
+        return False
+    session.add(ProcessedUpdate(update_id=update_id, chat_id=chat_id, replies=[], version=0, sent_count=0, sent_at=utcnow()))
+    await session.flush()
+    return True
+
+
 async def mark_sent(session: AsyncSession, update_id: int, sent_count: int, done: bool) -> None:
     """Record delivery progress of an update's replies."""
     values: dict[str, Any] = {"sent_count": sent_count}

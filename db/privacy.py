@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ChatStatus, Conversation, Lead, Message, ProcessedUpdate, Question
+from db.desk import forget_prospect
+from db.models import ChatStatus, Conversation, Lead, LeadEvent, Message, ProcessedUpdate, Question
 
 
 async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
@@ -16,8 +17,11 @@ async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
     conversation = await session.get(Conversation, chat_id)
     messages = (await session.execute(select(Message).where(Message.chat_id == chat_id).order_by(Message.id))).scalars()
     questions = (await session.execute(select(Question).where(Question.chat_id == chat_id).order_by(Question.id))).scalars()
+    leads = list(leads)
+    events = (await session.execute(select(LeadEvent).where(LeadEvent.lead_id.in_([lead.id for lead in leads])))).scalars()
     return {
         "leads": [_row(lead) for lead in leads],
+        "lead_history": [_row(e) for e in events],  # the photographer's status changes and notes about the requests
         "conversation": _row(conversation) if conversation is not None else None,
         "messages": [_row(m) for m in messages],
         "questions": [_row(q) for q in questions],
@@ -27,6 +31,7 @@ async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
 async def forget_chat(session: AsyncSession, chat_id: int) -> list[int]:
     """Delete everything stored about a chat; returns the ids of the deleted leads."""
     lead_ids = list((await session.execute(select(Lead.id).where(Lead.chat_id == chat_id))).scalars())
+    await forget_prospect(session, chat_id)
     await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))
     await session.execute(delete(Question).where(Question.chat_id == chat_id))
     await session.execute(delete(Message).where(Message.chat_id == chat_id))

@@ -215,9 +215,11 @@ async def test_mydata_shows_everything_and_forget_leaves_no_row_naming_the_prosp
     notice = await fake.wait_for_text(ADMIN_CHAT_ID, "/forget")
     assert "dana" not in notice.params["text"].lower()
     assert running_bot.services is not None
+    from db.base import Base
+
     async with running_bot.services.sessionmaker() as session:
-        for table in ("leads", "conversations", "messages", "questions"):
-            rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
+        for table in Base.metadata.sorted_tables:
+            rows = (await session.execute(text(f"SELECT * FROM {table.name}"))).all()
             assert not [r for r in rows if CHAT in tuple(r) or any("dana" in str(v).lower() for v in r)], table
 
 

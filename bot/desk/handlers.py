@@ -42,6 +42,17 @@ class AdminButtons(CallbackQueryHandler):  # type: ignore[type-arg]
         return super().check_update(update)
 
 
+def once(callback: Callable[[Update, BotContext], Awaitable[None]]) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """Run a desk action at most once per update: a redelivered update (webhook retry, re-fetch) does nothing."""
+
+    async def guarded(update: Update, context: BotContext) -> None:
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        if await context.services.conversations.claim(update.update_id, chat_id):
+            await callback(update, context)
+
+    return guarded
+
+
 def register_desk(application: Application) -> None:  # type: ignore[type-arg]
     """Install the desk's wording, and its handlers when admin chats are configured."""
     install_desk(application)
@@ -51,6 +62,6 @@ def register_desk(application: Application) -> None:  # type: ignore[type-arg]
         return
     admin = filters.Chat(chat_id=admin_chat_ids) & filters.UpdateType.MESSAGE
     for name, callback in COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=admin))
-    application.add_handler(MessageHandler(admin & filters.TEXT & filters.REPLY & ~filters.COMMAND, on_admin_reply))
-    application.add_handler(AdminButtons(on_desk_button, admin_chat_ids))
+        application.add_handler(CommandHandler(name, once(callback), filters=admin))
+    application.add_handler(MessageHandler(admin & filters.TEXT & filters.REPLY & ~filters.COMMAND, once(on_admin_reply)))
+    application.add_handler(AdminButtons(once(on_desk_button), admin_chat_ids))

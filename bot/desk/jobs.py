@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.desk.cards import Desk, fit
@@ -19,6 +19,7 @@ from bot.services import Services
 from db.base import utcnow
 from db.desk import waiting_leads
 from db.funnel import claim_job_run, claim_reminder, stalled_intakes
+from db.journal import is_blocked
 from db.messages import log_messages
 from db.models import Direction
 from db.questions import list_questions
@@ -46,12 +47,17 @@ async def send_reminders(bot: Bot, services: Services, desk: Desk, now: datetime
     sent = 0
     for row in due:
         async with services.sessionmaker.begin() as session:
+            if await is_blocked(session, row.chat_id):
+                continue  # the prospect blocked the bot: no reminder, ever
             if not await claim_reminder(session, row.chat_id, row.version, now):
                 continue  # the prospect moved on, or another worker reminded them
         text = desk.line(desk.text.reminder, comma_name=_comma(_name(row.state)))
         button = InlineKeyboardButton(desk.text.reminder_button, callback_data=encode_button(row.version, "resume", ""))
         try:
             await bot.send_message(row.chat_id, text, reply_markup=InlineKeyboardMarkup([[button]]))
+        except Forbidden:
+            await services.conversations.set_blocked(row.chat_id, True)
+            continue
         except TelegramError as exc:
             log.warning("reminder not delivered: %s", exc.__class__.__name__, extra={"chat_id": row.chat_id})
             continue

@@ -63,6 +63,11 @@ class DeskSender:
 
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
+        if notice.kind == "forgotten":
+            # Nothing may link back to a prospect who asked to be forgotten: no button, no tracked message.
+            for chat_id in self.services.settings.admin_chat_ids:
+                await self._send(chat_id, notice.rendered, None)
+            return
         for chat_id in self.services.settings.admin_chat_ids:
             message = await self._send(chat_id, notice.rendered, notice_keyboard(self.desk))
             if message is not None:

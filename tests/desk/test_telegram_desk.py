@@ -240,3 +240,19 @@ async def test_admin_chats_get_their_own_menu_and_a_failure_is_not_fatal(desk_bo
     assert [c["command"] for c in menu.params["commands"]][:6] == ["leads", "lead", "find", "export", "stats", "learned"]
     bot.fake.push_text(ADMIN_CHAT_ID, "/leads")
     await bot.fake.wait_for_text(ADMIN_CHAT_ID, "No leads to show")
+
+
+async def test_redelivered_desk_action_is_applied_once(desk_bot: DeskBot) -> None:
+    fake = desk_bot.fake
+    await book(fake)
+    card = await card_in(fake, ADMIN_CHAT_ID, 1)
+    await desk_bot.stop()
+    update_id = fake.push_callback(ADMIN_CHAT_ID, buttons_of(card)["Booked"], message_id=fake.message_id_of(card))
+    fake.redeliver(update_id)
+    await desk_bot.start()
+    await fake.wait_for_call("answerCallbackQuery", lambda c: c.params.get("text") == "Marked Booked.")
+    await asyncio.sleep(0.5)
+    async with desk_bot.svc.sessionmaker() as session:
+        events = await lead_events(session, 1)
+    assert [e.new_status for e in events] == [LeadStatus.BOOKED]
+    assert len(fake.calls_to("answerCallbackQuery")) == 1
