@@ -16,6 +16,7 @@ from bot.desk.jobs import schedule_desk_jobs, set_admin_menus
 from bot.desk.notify import desk_of
 from bot.errors import ConfigError
 from bot.handlers import BotContext, register
+from bot.ordering import ChatOrderedProcessor
 from bot.ratelimit import ChatRateLimit
 from bot.services import Services
 
@@ -47,6 +48,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(RetryingLimiter())
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(_post_init)
         .build()
     )

@@ -317,3 +317,17 @@ async def test_blocked_prospect_gets_nothing_more(running_bot: RunningBot) -> No
         assert await is_blocked(session, CHAT)
     fake.push_my_chat_member(CHAT, blocked=False)
     await say(fake, CHAT, "/help", "what I can do")
+
+
+async def test_updates_of_one_chat_apply_in_order_while_chats_run_concurrently(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    script = ["/book", "LinkedIn", "weekends", "Dana Lee", "dana@example.com", "skip", "confirm"]
+    chats = [6001, 6002, 6003]
+    for text in script:  # everything queued at once, chats interleaved
+        for chat in chats:
+            fake.push_text(chat, text)
+    for chat in chats:
+        await fake.wait_for_text(chat, "Thank you", timeout=10)
+    leads = await leads_of(running_bot)
+    assert sorted(lead.chat_id for lead in leads) == chats
+    assert all((lead.intended_use, lead.name, lead.email) == ("linkedin", "Dana Lee", "dana@example.com") for lead in leads)

@@ -173,6 +173,7 @@ def _inline_markup(params: JSON) -> JSON | None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # never wait for a hanging long poll on shutdown
+    request_queue_size = 256  # a bot that processes updates concurrently opens many connections at once
 
     def __init__(self, fake: FakeTelegram) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
