@@ -105,19 +105,19 @@ class _Turn:
     def ask_current(self, prefix: str | None = None) -> None:
         self.replies.append(ask(self.state, self.incoming.sender, self.content, prefix))
 
-    def advance(self) -> None:
-        """Move to the first fact still missing, or to the summary."""
+    def advance(self, prefix: str | None = None) -> None:
+        """Move to the first fact still missing, or to the summary; `prefix` opens the same message."""
         self.state.misses = 0
         was_contact = self.state.step is Step.CONTACT
         self.state.step = next((s for s in INTAKE_ORDER if not self.state.facts.has(s, self.team_uses)), Step.CONFIRM)
         if was_contact and self.state.step is not Step.CONTACT:
             # The share-contact keyboard stays on screen until a message removes it; a message carries one markup.
             self.replies.append(Reply(fill_msg(self.content, "got_it"), remove_keyboard=True))
-        self.ask_current()
+        self.ask_current(prefix)
 
     def start_intake(self) -> None:
-        self.say("intake_intro")
-        self.advance()
+        # One message, not two: every Bot API call counts against Telegram's limits.
+        self.advance(fill_msg(self.content, "intake_intro"))
 
     def reset(self) -> None:
         self.state.step = Step.IDLE
@@ -355,10 +355,10 @@ class _Turn:
         self.effects.append(LeadConfirmed())
         name, use = self.state.facts.name, self.state.facts.use
         self.reset()
-        self.replies.append(Reply(fill_msg(self.content, "lead_saved", comma_name=_comma(name)), remove_keyboard=True))
+        saved = fill_msg(self.content, "lead_saved", comma_name=_comma(name))
         brief = self.content.render_brief(use)
-        if brief:
-            self.replies.append(Reply(escape(brief)))
+        text = f"{saved}\n\n{escape(brief)}" if brief else saved
+        self.replies.append(Reply(text, remove_keyboard=True))
 
     def answer_question(self, text: str, *, record: bool = True) -> bool:
         """Answer from the pack; an unanswerable question is recorded for the photographer. True if answered."""

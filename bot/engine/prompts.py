@@ -47,7 +47,7 @@ def ask(state: ConversationState, sender: Sender, content: ContentPack, prefix: 
     else:
         text = fill_msg(content, "help")
     if prefix:
-        text = f"{prefix}\n{text}"
+        text = f"{prefix}\n\n{text}"
     return Reply(text, buttons, request_contact=request_contact)
 
 
