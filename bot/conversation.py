@@ -33,8 +33,8 @@ from bot.engine.state import ConversationState, Step
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
-from db.messages import log_messages
-from db.models import Conversation, Direction
+from db.messages import log_exchange
+from db.models import Conversation
 from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
@@ -196,9 +196,8 @@ class ConversationService:
                     new_state.last_lead_id,
                 )
                 version = row.version
-            await log_messages(session, incoming.chat_id, Direction.IN, [describe_event(incoming)])
             logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
-            await log_messages(session, incoming.chat_id, Direction.OUT, logged)
+            await log_exchange(session, incoming.chat_id, [describe_event(incoming)], logged)
             if incoming.update_id is not None:
                 await record_update(session, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version)
         admin_notices = tuple(n for n in notices if n is not None)

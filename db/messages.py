@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import utcnow
 from db.models import Direction, Message
 
 
@@ -16,6 +17,15 @@ async def log_messages(session: AsyncSession, chat_id: int, direction: Direction
     """Append texts to a chat's log."""
     session.add_all(Message(chat_id=chat_id, direction=direction, text=text) for text in texts if text)
     await session.flush()
+
+
+async def log_exchange(session: AsyncSession, chat_id: int, inbound: Sequence[str], outbound: Sequence[str]) -> None:
+    """Append what came in and what went out, in one statement (this runs for every update)."""
+    now = utcnow()
+    rows = [{"chat_id": chat_id, "direction": Direction.IN, "text": t, "created_at": now} for t in inbound if t]
+    rows += [{"chat_id": chat_id, "direction": Direction.OUT, "text": t, "created_at": now} for t in outbound if t]
+    if rows:
+        await session.execute(insert(Message), rows)
 
 
 async def recent_messages(session: AsyncSession, chat_id: int, limit: int = 20) -> list[Message]:
