@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+DB_RETRY_DELAY = 0.5
 MODEL_READABLE_STEPS = (Step.USE, Step.PEOPLE, Step.AVAILABILITY, Step.NAME, Step.CONTACT)
 
 
@@ -111,13 +113,21 @@ class ConversationService:
         self.defer_answers = defer_answers
 
     async def handle(self, incoming: Incoming) -> Outcome:
-        """Apply an event; a race with another worker is retried from a fresh read."""
+        """Apply an event; a race with another worker, or a dropped database connection, is retried from a fresh read.
+
+        The whole transaction is retried, so a lead is saved with its conversation state atomically or not at all.
+        """
         incoming = await self._with_model_reading(incoming)
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return await self._apply(incoming)
             except (StaleDataError, IntegrityError, StaleConversation):
                 log.info("conversation changed concurrently, retrying", extra={"chat_id": incoming.chat_id, "attempt": attempt})
+            except (OperationalError, InterfaceError) as exc:
+                if attempt == ATTEMPTS:
+                    raise
+                log.warning("database unavailable (%s), retrying", exc.__class__.__name__, extra={"chat_id": incoming.chat_id})
+                await asyncio.sleep(DB_RETRY_DELAY * attempt)
         raise StaleConversation(f"chat {incoming.chat_id} kept changing")
 
     async def _with_model_reading(self, incoming: Incoming) -> Incoming:

@@ -90,3 +90,23 @@ async def test_lead_keeps_the_prep_brief_sent_to_the_prospect(database_url: str)
     await services.close()
     assert lead.prep_brief is not None and "agency" in lead.prep_brief
     assert "agency" in outcome.replies[-1].text
+
+
+async def test_dropped_postgresql_connection_is_retried_and_the_lead_saved_once(database_url: str) -> None:
+    import pytest
+    from sqlalchemy import text
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("terminating a server connection is a PostgreSQL behaviour")
+    services = await _services(database_url)
+    await services.conversations.handle(_in(12, Text(MULTI_FACT)))
+    await services.conversations.handle(_in(12, Text("skip")))
+    async with services.engine.connect() as connection:  # kill every pooled connection of this database
+        await connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ))  # fmt: skip
+    outcome = await services.conversations.handle(_in(12, Text("confirm")))
+    async with services.sessionmaker() as session:
+        leads = await list_leads(session)
+    await services.close()
+    assert outcome.lead is not None and [lead.chat_id for lead in leads] == [12]
