@@ -110,3 +110,44 @@ async def test_dropped_postgresql_connection_is_retried_and_the_lead_saved_once(
         leads = await list_leads(session)
     await services.close()
     assert outcome.lead is not None and [lead.chat_id for lead in leads] == [12]
+
+
+async def test_retention_purges_old_message_logs_and_delivered_journal_entries(database_url: str) -> None:
+    from datetime import timedelta
+
+    from bot.outbox import purge_old_data
+    from db.base import utcnow
+    from db.models import Message, ProcessedUpdate
+
+    services = build_services(make_settings(database_url, retention_days=30))
+    await services.conversations.handle(Incoming(13, DANA, Text("hello"), datetime.now(timezone.utc), update_id=501))
+    await services.conversations.delivered(501, 1, done=True)
+    async with services.sessionmaker.begin() as session:  # age everything by 40 days
+        for row in (await session.execute(select(Message))).scalars():
+            row.created_at = utcnow() - timedelta(days=40)
+        for row in (await session.execute(select(ProcessedUpdate))).scalars():
+            row.created_at = utcnow() - timedelta(days=40)
+    await services.conversations.handle(Incoming(13, DANA, Text("still here?"), datetime.now(timezone.utc)))
+
+    class Job:  # what python-telegram-bot's JobQueue hands a job callback, as far as purge_old_data reads it
+        def __init__(self, services: Services) -> None:
+            self.services = services
+
+    await purge_old_data(Job(services))  # type: ignore[arg-type]
+    async with services.sessionmaker() as session:
+        texts = [m.text for m in await recent_messages(session, 13)]
+        journal = (await session.execute(select(ProcessedUpdate))).scalars().all()
+    await services.close()
+    assert "hello" not in texts and "still here?" in texts
+    assert journal == []
+
+
+async def test_text_that_looks_like_sql_is_stored_verbatim(database_url: str) -> None:
+    services = await _services(database_url)
+    await services.conversations.handle(_in(14, Text(MULTI_FACT)))
+    await services.conversations.handle(_in(14, Text("Robert'); DROP TABLE leads;-- <b>hi</b>")))
+    await services.conversations.handle(_in(14, Text("confirm")))
+    async with services.sessionmaker() as session:
+        [lead] = await list_leads(session)
+    await services.close()
+    assert lead.notes == "Robert'); DROP TABLE leads;-- <b>hi</b>"
