@@ -123,8 +123,10 @@ async def book(fake: FakeTelegram, chat_id: int = PROSPECT, text: str = MULTI_FA
 
 
 async def card_in(fake: FakeTelegram, admin_chat: int, lead_id: int) -> Call:
-    """The lead's card as first sent to an admin chat."""
-    return await fake.wait_for_text(admin_chat, f"New lead #{lead_id}")
+    """The lead's card as first sent to an admin chat, once the desk has recorded it (just after Telegram answered)."""
+    card = await fake.wait_for_text(admin_chat, f"New lead #{lead_id}")
+    await asyncio.sleep(0.2)  # a person cannot tap a card in the milliseconds before its message id is stored
+    return card
 
 
 def shown(call: Call) -> str:
