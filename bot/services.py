@@ -36,7 +36,9 @@ class Services:
     phrasing: AnswerPhrasing | None = None  # set when a model is configured
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the model client's."""
+        if self.phrasing is not None:
+            await self.phrasing.phraser.client.close()
         await self.engine.dispose()
 
 
