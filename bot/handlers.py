@@ -6,7 +6,7 @@ import contextvars
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 from datetime import datetime, timezone
 

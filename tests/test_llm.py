@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.engine.events import Incoming, Reply, Text
+from bot.engine.events import Incoming, Text
 from bot.services import Services, build_services
 from tests.conftest import ADMIN_CHAT_ID, RunningBot, make_settings
 from tests.engine.helpers import DANA

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from html import escape
 from datetime import datetime
+from html import escape
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.content import ContentPack
 from bot.engine import parsing
-from bot.engine.availability import option_windows
+from bot.engine.controls import Controls
 from bot.engine.events import (
     Button,
     ButtonPress,
@@ -23,17 +22,14 @@ from bot.engine.events import (
     Incoming,
     LeadConfirmed,
     Media,
-    ForgetMe,
     QuestionUnanswered,
     Reply,
-    ShowMyData,
     Text,
 )
-from bot.engine.prompts import ask, fill_msg, summary
+from bot.engine.prompts import ask, comma_name, fill_msg, menu
 from bot.engine.state import INTAKE_ORDER, ConversationState, IntakeFacts, Step
 
 MAX_TEXT = 2000
-_SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class Answerer(Protocol):
@@ -76,7 +72,7 @@ def decide(state: ConversationState, incoming: Incoming, ctx: EngineContext) -> 
     return Decision(turn.state, tuple(turn.replies), tuple(turn.effects), notice=turn.notice)
 
 
-class _Turn:
+class _Turn(Controls):
     """The working memory of one decision: the state being changed and the replies gathered."""
 
     def __init__(self, state: ConversationState, incoming: Incoming, ctx: EngineContext) -> None:
@@ -125,93 +121,6 @@ class _Turn:
         self.state.misses = 0
 
     # -- events ----------------------------------------------------------------------------------
-    def on_command(self, command: Command) -> None:
-        handler = {
-            "start": self.cmd_start,
-            "book": self.cmd_book,
-            "cancel": self.cmd_cancel,
-            "help": lambda _: self.say("help"),
-            "privacy": self.cmd_privacy,
-            "mydata": lambda _: self.effects.append(ShowMyData()),
-            "forget": self.cmd_forget,
-        }.get(command.name.lower())
-        if handler is None:
-            self.say("unknown_command")
-        else:
-            handler(command)
-
-    def cmd_start(self, command: Command) -> None:
-        payload = command.args.strip()
-        if payload and _SOURCE_RE.match(payload):
-            self.state.source = payload
-        self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
-        if self.in_intake:
-            self.ask_current(fill_msg(self.content, "resume_intake"))
-
-    def cmd_book(self, _: Command) -> None:
-        if self.in_intake:
-            self.ask_current(fill_msg(self.content, "resume_intake"))
-        else:
-            self.start_intake()
-
-    def cmd_cancel(self, _: Command) -> None:
-        if self.in_intake:
-            self.reset()
-            self.replies.append(Reply(fill_msg(self.content, "cancelled"), remove_keyboard=True))
-        else:
-            self.say("nothing_to_cancel")
-
-    def cmd_privacy(self, _: Command) -> None:
-        entry = next((e for e in self.content.knowledge if e.id == "privacy"), None)
-        text = escape(self.content.render_answer(entry)) if entry else fill_msg(self.content, "unknown_answer")
-        self.replies.append(Reply(text))
-
-    def cmd_forget(self, _: Command) -> None:
-        msgs = self.content.messages
-        buttons = ((Button(msgs.forget_yes_button, "forget", "yes"), Button(msgs.forget_no_button, "forget", "no")),)
-        self.say("forget_confirm", buttons)
-
-    def on_button(self, press: ButtonPress) -> None:
-        action, value, facts = press.action, press.value, self.state.facts
-        if action == "menu":
-            if value == "book":
-                self.on_command(Command("book"))
-            else:
-                self.say("ask_prompt")
-        elif action == "confirm" and self.state.step is Step.CONFIRM:
-            self.confirm()
-        elif action == "edit" and self.state.step is Step.CONFIRM:
-            self.state.step = Step.EDIT
-            self.ask_current()
-        elif action == "field" and self.state.step is Step.EDIT and value in self.content.intake.edit_fields:
-            self.state.step = Step(value)
-            self.state.facts.skipped = [s for s in facts.skipped if s is not self.state.step]
-            self.ask_current()
-        elif action == "skip" and self.in_intake:
-            self.skip()
-        elif action == "leave":
-            self.on_command(Command("cancel"))
-        elif action == "use" and value in self.content.intake.uses:
-            facts.use, facts.use_text = value, None  # type: ignore[assignment]
-            self.advance()
-        elif action == "avail" and value in self.content.intake.availability_options:
-            facts.availability, facts.availability_flexible = option_windows(value, self.now.date())
-            facts.availability_text = self.content.intake.availability_options[value]
-            self.advance()
-        elif action == "name" and self.incoming.sender.full_name:
-            facts.name = self.incoming.sender.full_name
-            self.advance()
-        elif action == "resume" and self.in_intake:
-            self.ask_current()
-        elif action == "forget" and value == "yes":
-            self.reset()
-            self.effects.append(ForgetMe())
-            self.replies.append(Reply(fill_msg(self.content, "forgotten"), remove_keyboard=True))
-        elif action == "forget":
-            self.say("forget_kept")
-        else:
-            self.notice = fill_msg(self.content, "stale_button")
-
     def on_contact(self, contact: ContactShared) -> None:
         phone = parsing.normalise_phone(contact.phone)
         if phone is None:
@@ -252,7 +161,7 @@ class _Turn:
             self.merge(found, text)
             self.start_intake()
         elif parsing.is_exactly(text, vocab.greeting_words):
-            self.say("greeting", _menu(self.content), comma_name=_comma(self.incoming.sender.first_name))
+            self.say("greeting", menu(self.content), comma_name=comma_name(self.incoming.sender.first_name))
         elif self.state.last_lead_id is not None:
             # After a confirmed lead the photographer reads everything the prospect writes.
             self.effects.append(ForwardToAdmins(text))
@@ -324,7 +233,7 @@ class _Turn:
 
     def typed_button(self, text: str) -> ButtonPress | None:
         """The button whose label the person typed instead of tapping."""
-        current = ask(self.state, self.incoming.sender, self.content) if self.in_intake else Reply("", _menu(self.content))
+        current = ask(self.state, self.incoming.sender, self.content) if self.in_intake else Reply("", menu(self.content))
         for row in current.buttons:
             for button in row:
                 if parsing.is_exactly(text, [button.label]):
@@ -355,7 +264,7 @@ class _Turn:
         self.effects.append(LeadConfirmed())
         name, use = self.state.facts.name, self.state.facts.use
         self.reset()
-        saved = fill_msg(self.content, "lead_saved", comma_name=_comma(name))
+        saved = fill_msg(self.content, "lead_saved", comma_name=comma_name(name))
         brief = self.content.render_brief(use)
         text = f"{saved}\n\n{escape(brief)}" if brief else saved
         self.replies.append(Reply(text, remove_keyboard=True))
@@ -375,12 +284,3 @@ class _Turn:
 def _with_example(content: ContentPack, key: str, example: str) -> str:
     # Examples in intake.yaml are trusted HTML written by the studio, so they are inserted unescaped.
     return fill_msg(content, key, example="\x00").replace("\x00", example)
-
-
-def _comma(name: str | None) -> str:
-    return f", {name}" if name else ""
-
-
-def _menu(content: ContentPack) -> tuple[tuple[Button, ...], ...]:
-    labels = content.messages.greeting_buttons
-    return ((Button(labels["book"], "menu", "book"), Button(labels["ask"], "menu", "ask")),)

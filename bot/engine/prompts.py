@@ -59,3 +59,14 @@ def summary(state: ConversationState, sender: Sender, content: ContentPack) -> s
 
 def _rows(buttons: list[Button], width: int) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
+
+
+def comma_name(name: str | None) -> str:
+    """", Dana" for a greeting, or nothing without a name."""
+    return f", {name}" if name else ""
+
+
+def menu(content: ContentPack) -> tuple[tuple[Button, ...], ...]:
+    """The greeting's two buttons: book a session, or ask a question."""
+    labels = content.messages.greeting_buttons
+    return ((Button(labels["book"], "menu", "book"), Button(labels["ask"], "menu", "ask")),)

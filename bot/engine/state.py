@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import enum
 import datetime as dt
+import enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
