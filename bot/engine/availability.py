@@ -25,6 +25,7 @@ _DATE_RES = (
 )
 _YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}/\d{1,2}/\d{2,4}")
 _RECENT_PAST = timedelta(days=60)
+_CLOCK_RE = re.compile(r"\b(1[0-2]|0?[1-9])(?::[0-5]\d)?\s*([ap])\.?m\b\.?")
 
 
 @dataclass
@@ -82,7 +83,11 @@ def parse_availability(text: str, now: datetime, vocab: IntakeVocab) -> Availabi
 
 
 def _parts_of_day(lowered: str, vocab: IntakeVocab) -> list[PartOfDay]:
-    return [part for part, words in vocab.parts_of_day.items() if any(_has_phrase(lowered, w) for w in words)]
+    parts = {part for part, words in vocab.parts_of_day.items() if any(_has_phrase(lowered, w) for w in words)}
+    for hour, meridiem in _CLOCK_RE.findall(lowered):
+        hour_24 = int(hour) % 12 + (12 if meridiem.startswith("p") else 0)
+        parts.add("morning" if hour_24 < 12 else "afternoon" if hour_24 < 17 else "evening")
+    return [p for p in ("morning", "afternoon", "evening") if p in parts]  # type: ignore[misc]
 
 
 @lru_cache(maxsize=512)

@@ -96,3 +96,12 @@ def test_extract_reads_everything_in_one_message(content: ContentPack) -> None:
     found = extract("I'm Dana, LinkedIn, free next Thu morning, dana@x.com", NOW, content.intake)
     assert (found.name, found.use, found.email) == ("Dana", "linkedin", "dana@x.com")
     assert [w.date for w in found.availability.windows] == [date(2026, 12, 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [("I am Dana, next Tuesday afternoon", ["afternoon"]), ("Friday at 10am", ["morning"]), ("Friday 4 p.m.", ["afternoon"]),
+     ("Friday around 6:30pm", ["evening"])],
+)  # fmt: skip
+def test_clock_times_give_the_part_of_day_but_i_am_does_not(text: str, parts: list[str], content: ContentPack) -> None:
+    assert [w[2] for w in windows(text, content)] == parts
