@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.conversation import AdminNotice, Outcome, SavedLead
-from bot.desk.notify import DeskSender, desk_of
+from bot.desk.notify import DeskSender, desk_of, organiser_of
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
@@ -160,6 +160,8 @@ async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> N
         await desk.post_notice(item)
     else:
         await desk.post_card(item.id)
+        # The suggested follow-up only after the card: a slow or failing model never holds the card back.
+        await desk.post_insight(item.id, organiser_of(context.application))
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,9 @@ from bot.knowledge import PackAnswerer
 from bot.learned import LearnedAnswerer
 from bot.settings import Settings
 from db.session import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger(__name__)
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +38,12 @@ class Services:
     conversations: ConversationService
     learned: LearnedAnswerer  # the photographer's saved answers, tried before the pack; see LearnedAnswerer.reload
     phrasing: AnswerPhrasing | None = None  # set when a model is configured
+    model_client: openai.AsyncOpenAI | None = None  # the process's one model client (phrasing, the desk's follow-ups)
 
     async def close(self) -> None:
         """Release the database connections and the model client's."""
-        if self.phrasing is not None:
-            await self.phrasing.phraser.client.close()
+        if self.model_client is not None:
+            await self.model_client.close()
         await self.engine.dispose()
 
 
@@ -50,20 +55,32 @@ def build_services(settings: Settings) -> Services:
     answerer = PackAnswerer(content)
     learned = LearnedAnswerer(answerer)
     ctx = EngineContext(content=content, answerer=learned, zone=settings.zone)
-    phrasing = _phrasing(settings, content, sessionmaker, answerer)
+    client = _model_client(settings)
+    phrasing = _phrasing(settings, content, sessionmaker, answerer, client)
     reader = phrasing.phraser if phrasing is not None else None
     conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader)
-    return Services(settings, content, engine, sessionmaker, conversations, learned, phrasing)
+    return Services(settings, content, engine, sessionmaker, conversations, learned, phrasing, client)
+
+
+def _model_client(settings: Settings) -> openai.AsyncOpenAI | None:
+    if settings.openai_api_key is None:
+        return None
+    from bot.llm import make_client
+
+    return make_client(settings.openai_api_key.get_secret_value(), settings.openai_base_url, settings.openai_timeout)
 
 
 def _phrasing(
-    settings: Settings, content: ContentPack, sessionmaker: async_sessionmaker[AsyncSession], answerer: PackAnswerer
+    settings: Settings,
+    content: ContentPack,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    answerer: PackAnswerer,
+    client: openai.AsyncOpenAI | None,
 ) -> AnswerPhrasing | None:
-    if settings.openai_api_key is None:
+    if client is None:
         return None
-    from bot.llm import ModelPhraser, make_client
+    from bot.llm import ModelPhraser
 
-    client = make_client(settings.openai_api_key.get_secret_value(), settings.openai_base_url, settings.openai_timeout)
     return AnswerPhrasing(sessionmaker, ModelPhraser(client, settings.openai_model, content), answerer)
 
 

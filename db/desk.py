@@ -8,7 +8,17 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DeskMessage, DeskMessageKind, FunnelEvent, Lead, LeadEvent, LeadStatus, Question, QuestionStatus
+from db.models import (
+    DeskMessage,
+    DeskMessageKind,
+    FunnelEvent,
+    Lead,
+    LeadEvent,
+    LeadInsight,
+    LeadStatus,
+    Question,
+    QuestionStatus,
+)
 
 OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUOTED)
 
@@ -125,8 +135,9 @@ async def open_questions_of_chat(session: AsyncSession, chat_id: int) -> list[Qu
 
 
 async def forget_prospect(session: AsyncSession, chat_id: int) -> None:
-    """Delete the desk's rows about a prospect's chat (for /forget): admin-message links, notes, funnel steps."""
+    """Delete the desk's rows about a prospect's chat (for /forget): admin-message links, notes, follow-ups, funnel steps."""
     lead_ids = select(Lead.id).where(Lead.chat_id == chat_id)
     await session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(lead_ids)))
+    await session.execute(delete(LeadInsight).where(LeadInsight.lead_id.in_(lead_ids)))  # CASCADE too; explicit like the events
     await session.execute(delete(DeskMessage).where(DeskMessage.prospect_chat_id == chat_id))
     await session.execute(delete(FunnelEvent).where(FunnelEvent.chat_id == chat_id))

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, UTCDateTime, utcnow
@@ -169,6 +169,8 @@ class DeskMessageKind(str, enum.Enum):
     NOTICE = "notice"
     REPLY_PROMPT = "reply_prompt"
     NOTE_PROMPT = "note_prompt"
+    INSIGHT = "insight"  # a new lead's suggested follow-up, with Send draft and Edit draft
+    DRAFT_PROMPT = "draft_prompt"  # asks for the edited draft; the reply is sent as the follow-up
 
 
 class DeskMessage(Base):
@@ -183,6 +185,38 @@ class DeskMessage(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Priority(str, enum.Enum):
+    """How soon a new lead deserves the photographer's attention."""
+
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class InsightSource(str, enum.Enum):
+    """Who wrote a lead's suggested follow-up."""
+
+    LLM = "llm"
+    TEMPLATE = "template"
+
+
+class LeadInsight(Base):
+    """A new lead's suggested follow-up: a summary, a priority with its reason, and a draft sent only on a tap."""
+
+    __tablename__ = "lead_insights"
+
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(Text)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority, "insight_priority"))
+    reason: Mapped[str] = mapped_column(Text)
+    draft: Mapped[str] = mapped_column(Text)
+    source: Mapped[InsightSource] = mapped_column(_enum(InsightSource, "insight_source"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set once: a second tap sends nothing
+    sent_by: Mapped[str | None] = mapped_column(String(128))
+    sent_edited: Mapped[bool] = mapped_column(Boolean, default=False)  # the photographer's edited words went out
 
 
 class LearnedAnswer(Base):

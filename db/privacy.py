@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.desk import forget_prospect
-from db.models import ChatStatus, Conversation, Lead, LeadEvent, Message, ProcessedUpdate, Question
+from db.models import ChatStatus, Conversation, Lead, LeadEvent, LeadInsight, Message, ProcessedUpdate, Question
 
 
 async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
@@ -18,10 +18,13 @@ async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
     messages = (await session.execute(select(Message).where(Message.chat_id == chat_id).order_by(Message.id))).scalars()
     questions = (await session.execute(select(Question).where(Question.chat_id == chat_id).order_by(Question.id))).scalars()
     leads = list(leads)
-    events = (await session.execute(select(LeadEvent).where(LeadEvent.lead_id.in_([lead.id for lead in leads])))).scalars()
+    lead_ids = [lead.id for lead in leads]
+    events = (await session.execute(select(LeadEvent).where(LeadEvent.lead_id.in_(lead_ids)))).scalars()
+    insights = (await session.execute(select(LeadInsight).where(LeadInsight.lead_id.in_(lead_ids)))).scalars()
     return {
         "leads": [_row(lead) for lead in leads],
         "lead_history": [_row(e) for e in events],  # the photographer's status changes and notes about the requests
+        "lead_follow_ups": [_row(i) for i in insights],  # the suggested summary, priority and draft for each request
         "conversation": _row(conversation) if conversation is not None else None,
         "messages": [_row(m) for m in messages],
         "questions": [_row(q) for q in questions],

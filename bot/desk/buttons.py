@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.desk.cards import CALLBACK_PREFIX, as_plain
 from bot.desk.commands import actor_of, history_text, leads_page, say, sender, show_lead
+from bot.desk.drafts import on_draft_reply, on_edit_draft, on_send_draft
 from bot.desk.notify import desk_of
 from bot.handlers import BotContext
 from bot.learned import pack_yaml
@@ -137,11 +138,13 @@ TAPS: dict[str, Tap] = {
     "pg": _page,
     "learn": _learn,
     "xl": _export_learned,
+    "send": on_send_draft,
+    "edit": on_edit_draft,
 }
 
 
 async def on_admin_reply(update: Update, context: BotContext) -> None:
-    """A reply to a card, a notice or a prompt: a note on the lead, or words relayed to the prospect."""
+    """A reply to a card, a notice or a prompt: a note on the lead, an edited follow-up, or words relayed to the prospect."""
     message = update.effective_message
     assert message is not None and message.reply_to_message is not None and update.effective_chat is not None
     box, desk, chat_id = sender(context), desk_of(context.application), update.effective_chat.id
@@ -153,6 +156,9 @@ async def on_admin_reply(update: Update, context: BotContext) -> None:
         async with context.services.sessionmaker.begin() as session:
             await add_lead_note(session, target.lead_id, actor_of(update.effective_user), message.text or "")
         await say(update, context, desk.line(desk.text.handoff.note_saved, lead_id=target.lead_id))
+        return
+    if target.kind is DeskMessageKind.DRAFT_PROMPT and target.lead_id is not None:
+        await on_draft_reply(update, context, target)
         return
     error = await box.relay(target, message.text or "")
     await box.confirm_relay(chat_id, target, error)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.desk.content import DeskContent
 from bot.engine.render import facts_of_lead, fact_lines, fill
-from db.models import Direction, Lead, LeadEvent, LeadStatus, Message, Question
+from db.models import Direction, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Question
 
 CALLBACK_PREFIX = "desk:"
 STATUS_BUTTONS = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED, LeadStatus.LOST)
@@ -59,7 +60,7 @@ def lead_flags(lead: Lead, desk: Desk, today: date) -> list[str]:
     """Lines worth a glance: a deadline within days, a big team, no email and no phone."""
     flags = desk.text.flags
     lines = []
-    if _dated_soon(lead, today, flags.deadline_days) or _mentions(lead.notes, flags.deadline_words):
+    if soon_window(lead, today, flags.deadline_days) is not None or mentions(lead.notes, flags.deadline_words):
         lines.append(desk.line(flags.deadline, days=flags.deadline_days))
     if lead.people is not None and lead.people > flags.team_over:
         lines.append(desk.line(flags.team, people=lead.people))
@@ -68,18 +69,20 @@ def lead_flags(lead: Lead, desk: Desk, today: date) -> list[str]:
     return lines
 
 
-def _dated_soon(lead: Lead, today: date, days: int) -> bool:
+def soon_window(lead: Lead, today: date, days: int) -> dict[str, Any] | None:
+    """The lead's first availability window dated from today to `days` ahead, if any."""
     for window in lead.availability or []:
         try:
             when = date.fromisoformat(window.get("date") or "")
         except ValueError:
             continue
         if today <= when <= today + timedelta(days=days):
-            return True
-    return False
+            return window
+    return None
 
 
-def _mentions(text: str | None, words: Iterable[str]) -> bool:
+def mentions(text: str | None, words: Iterable[str]) -> bool:
+    """Whether the text contains one of the words (or phrases) as a whole word, ignoring case."""
     folded = (text or "").casefold()
     return any(re.search(rf"\b{re.escape(word.casefold())}\b", folded) for word in words)
 
@@ -106,6 +109,26 @@ def card_keyboard(lead: Lead, desk: Desk) -> InlineKeyboardMarkup:
     ]
     tools = [_button(buttons.note, f"note:{lead.id}"), _button(buttons.reply, "reply"), _button(buttons.history, f"hist:{lead.id}")]
     return InlineKeyboardMarkup([statuses, tools])
+
+
+def render_insight(insight: LeadInsight, desk: Desk) -> str:
+    """A lead's suggested follow-up: summary, priority and reason, the draft, and who sent it once it went out."""
+    text = desk.text.insights
+    body = desk.line(text.message, lead_id=insight.lead_id, source=text.sources[insight.source], summary=insight.summary,
+                     priority=text.priorities[insight.priority], reason=insight.reason, draft=insight.draft)  # fmt: skip
+    if insight.sent_at is None:
+        return fit([body])
+    sent = desk.line(text.sent_edited if insight.sent_edited else text.sent, actor=insight.sent_by, when=desk.when(insight.sent_at))
+    return fit([sent, "", body])  # the outcome first, so it survives a clip
+
+
+def insight_keyboard(insight: LeadInsight, desk: Desk) -> InlineKeyboardMarkup | None:
+    """Send draft and Edit draft, while the draft has not gone out."""
+    if insight.sent_at is not None:
+        return None
+    buttons = desk.text.buttons
+    lead_id = insight.lead_id
+    return InlineKeyboardMarkup([[_button(buttons.send_draft, f"send:{lead_id}"), _button(buttons.edit_draft, f"edit:{lead_id}")]])
 
 
 def notice_keyboard(desk: Desk) -> InlineKeyboardMarkup:

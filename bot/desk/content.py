@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.content import PACKAGED_PROMPTS
 from bot.errors import ContentError
-from db.models import LeadStatus
+from db.models import InsightSource, LeadStatus, Priority
 
 FILE_NAME = "desk.yaml"
 ADMIN_COMMANDS = ("leads", "lead", "find", "export", "stats", "learned")
@@ -28,6 +30,8 @@ class Buttons(_Strict):
     older: str
     all_open: str
     export_learned: str
+    send_draft: str
+    edit_draft: str
 
 
 class Flags(_Strict):
@@ -124,6 +128,61 @@ class Digest(_Strict):
     more: str
 
 
+class Reasons(_Strict):
+    team: str
+    soon: str
+    deadline: str
+    vague: str
+    normal: str
+
+
+class Insights(_Strict):
+    """The suggested follow-up under a new lead's card: how it reads, the template's words, the model's instructions."""
+
+    message: str
+    sources: dict[InsightSource, str]
+    priorities: dict[Priority, str]
+    sent: str
+    sent_edited: str
+    already_sent: str
+    edit_prompt: str
+    summary_who: str
+    summary_team: str
+    summary_when: str
+    summary_notes: str
+    no_name: str
+    reasons: Reasons
+    draft: str = Field(min_length=1)
+    first_name_missing: str
+    when_dated: str
+    when_open: str
+    prices: str
+    team_prices: str
+    uses: dict[str, str]
+    voice: str
+    model_system: str
+    model_user: str
+
+    @field_validator("sources")
+    @classmethod
+    def _every_source(cls, value: dict[InsightSource, str]) -> dict[InsightSource, str]:
+        _require_all(value, InsightSource)
+        return value
+
+    @field_validator("priorities")
+    @classmethod
+    def _every_priority(cls, value: dict[Priority, str]) -> dict[Priority, str]:
+        _require_all(value, Priority)
+        return value
+
+    @field_validator("uses")
+    @classmethod
+    def _has_fallback(cls, value: dict[str, str]) -> dict[str, str]:
+        if "other" not in value:
+            raise ValueError("needs the words for 'other'")
+        return value
+
+
 class DeskContent(_Strict):
     """Every line of prompts/desk.yaml."""
 
@@ -141,6 +200,7 @@ class DeskContent(_Strict):
     reminder: str
     reminder_button: str
     digest: Digest
+    insights: Insights
 
     @field_validator("statuses")
     @classmethod
@@ -160,6 +220,12 @@ class DeskContent(_Strict):
     def status(self, status: LeadStatus) -> str:
         """A status as the photographer reads it."""
         return self.statuses.get(status, status.value)
+
+
+def _require_all(value: dict[Any, str], kind: type[enum.Enum]) -> None:
+    missing = [m.value for m in kind if m not in value]
+    if missing:
+        raise ValueError(f"missing: {', '.join(missing)}")
 
 
 def load_desk_content(prompts_dir: Path | None = None) -> DeskContent:

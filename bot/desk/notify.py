@@ -5,36 +5,55 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot, ForceReply, Message
+from sqlalchemy.exc import IntegrityError
+from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.conversation import AdminNotice
-from bot.desk.cards import Desk, card_keyboard, learn_keyboard, notice_keyboard, render_card
+from bot.desk.cards import Desk, card_keyboard, insight_keyboard, learn_keyboard, notice_keyboard, render_card, render_insight
 from bot.desk.content import load_desk_content
+from bot.desk.insights import Organiser, TemplateOrganiser
 from bot.services import Services
 from db.base import utcnow
 from db.desk import get_desk_message, last_status_events, lead_cards, track_desk_message
+from db.insights import get_insight, insight_messages, save_insight
 from db.leads import get_lead
 from db.messages import log_messages
 from db.models import DeskMessage, DeskMessageKind, Direction
 from db.questions import answer_question
 
 log = logging.getLogger(__name__)
-DESK_KEY = "desk"
+DESK_KEY, ORGANISER_KEY = "desk", "organiser"
 
 
 def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
-    """Load the desk's wording and keep it beside the services (a broken desk.yaml fails at start)."""
+    """Load the desk's wording and keep it beside the services (a broken desk.yaml fails at start), with the organiser."""
     services: Services = application.bot_data["services"]
     desk = Desk(services.content, load_desk_content(services.settings.prompts_dir), services.settings.zone)
     application.bot_data[DESK_KEY] = desk
+    application.bot_data[ORGANISER_KEY] = make_organiser(services, desk)
     return desk
+
+
+def make_organiser(services: Services, desk: Desk) -> Organiser:
+    """The model's organiser on the services' one client when a model is configured, the template's otherwise."""
+    template = TemplateOrganiser(desk)
+    if services.model_client is None:
+        return template
+    from bot.desk.insight_model import ModelOrganiser  # imports openai: only when a model is configured
+
+    return ModelOrganiser(services.model_client, services.settings.openai_model, template)
 
 
 def desk_of(application: Application) -> Desk:  # type: ignore[type-arg]
     """The desk installed at start."""
     return application.bot_data[DESK_KEY]  # type: ignore[no-any-return]
+
+
+def organiser_of(application: Application) -> Organiser:  # type: ignore[type-arg]
+    """The organiser installed at start."""
+    return application.bot_data[ORGANISER_KEY]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -81,17 +100,40 @@ class DeskSender:
             cards = await lead_cards(session, lead_id)
         if lead is None:
             return 0
-        text, markup, edited = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk), 0
-        for card in cards:
-            try:
-                await self.bot.edit_message_text(text, card.chat_id, card.message_id, reply_markup=markup)
-                edited += 1
-            except BadRequest as exc:
-                # Deleted by the photographer, or already showing this: nothing to fix.
-                log.info("card not edited: %s", exc.__class__.__name__, extra={"chat_id": card.chat_id})
-            except TelegramError as exc:
-                log.warning("card not edited: %s", exc.__class__.__name__, extra={"chat_id": card.chat_id})
-        return edited
+        text, markup = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk)
+        return await self._edit_all(cards, text, markup)
+
+    async def post_insight(self, lead_id: int, organiser: Organiser) -> None:
+        """Work out a new lead's follow-up (the template's if the model fails), keep it, post it in every admin chat."""
+        if not self.services.settings.admin_chat_ids:
+            return  # nobody to read it: no model call either
+        async with self.services.sessionmaker() as session:
+            lead = await get_lead(session, lead_id)
+        if lead is None:
+            return
+        found = await organiser.insight(lead)
+        try:
+            async with self.services.sessionmaker.begin() as session:
+                insight = await save_insight(session, lead_id, summary=found.summary, priority=found.priority,
+                                             reason=found.reason, draft=found.draft, source=found.source)  # fmt: skip
+        except IntegrityError:  # posted already (a second worker), or the prospect was forgotten meanwhile
+            log.info("follow-up not posted: already there or lead gone", extra={"lead_id": lead_id})
+            return
+        log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
+        text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
+        for chat_id in self.services.settings.admin_chat_ids:
+            message = await self._send(chat_id, text, markup)
+            if message is not None:
+                await self._track(message, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
+
+    async def refresh_insights(self, lead_id: int) -> int:
+        """Edit every message showing a lead's follow-up to show whether it was sent; how many were edited."""
+        async with self.services.sessionmaker() as session:
+            insight = await get_insight(session, lead_id)
+            messages = await insight_messages(session, lead_id)
+        if insight is None:
+            return 0
+        return await self._edit_all(messages, render_insight(insight, self.desk), insight_keyboard(insight, self.desk))
 
     async def prompt(self, chat_id: int, about: DeskMessage, kind: DeskMessageKind, text: str) -> None:
         """Ask the photographer for words (a reply or a note) as a reply to a tracked prompt."""
@@ -130,6 +172,19 @@ class DeskSender:
     def who(self, target: DeskMessage) -> str:
         """The prospect a desk message is about, in words."""
         return self.desk.who(target.lead_id, target.prospect_chat_id)
+
+    async def _edit_all(self, messages: list[DeskMessage], text: str, markup: InlineKeyboardMarkup | None) -> int:
+        edited = 0
+        for message in messages:
+            try:
+                await self.bot.edit_message_text(text, message.chat_id, message.message_id, reply_markup=markup)
+                edited += 1
+            except BadRequest as exc:
+                # Deleted by the photographer, or already showing this: nothing to fix.
+                log.info("desk message not edited: %s", exc.__class__.__name__, extra={"chat_id": message.chat_id})
+            except TelegramError as exc:
+                log.warning("desk message not edited: %s", exc.__class__.__name__, extra={"chat_id": message.chat_id})
+        return edited
 
     async def _send(self, chat_id: int, text: str, markup: object = None) -> Message | None:
         try:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from bot.content import TELEGRAM_LIMIT, ContentPack, PACKAGED_PROMPTS
 from bot.desk.cards import Desk, lead_flags, render_card, render_history
-from bot.desk.content import DeskContent, load_desk_content
+from bot.desk.content import DeskContent, Insights, load_desk_content
 from bot.errors import ContentError
 from db.models import Direction, Lead, LeadEvent, LeadStatus, Message
 
@@ -107,7 +107,7 @@ def test_every_desk_line_fills_with_the_values_the_bot_gives(desk: Desk) -> None
         for value in dict(model).values():
             if isinstance(value, str):
                 found.append(value)
-            elif isinstance(value, BaseModel):
+            elif isinstance(value, BaseModel) and not isinstance(value, Insights):  # filled otherwise: test_insights.py
                 found += lines(value)
         return found
 

@@ -193,8 +193,9 @@ async def test_lead_shows_the_card_and_the_last_messages(desk_bot: DeskBot) -> N
     fake = desk_bot.fake
     await book(fake)
     await card_in(fake, ADMIN_CHAT_ID, 1)
+    await fake.wait_for_text(ADMIN_CHAT_ID, "Follow-up for lead #1")
     fake.push_text(ADMIN_CHAT_ID, "/lead 1")
-    await fake.wait_for_messages(ADMIN_CHAT_ID, 3)  # the new-lead card, then /lead's card and history
+    await fake.wait_for_messages(ADMIN_CHAT_ID, 4)  # the new-lead card and its follow-up, then /lead's card and history
     card, history = fake.sent_messages(ADMIN_CHAT_ID)[-2:]
     assert shown(card).startswith("New lead #1") and "Booked" in buttons_of(card)
     assert "I'm Dana, LinkedIn" in shown(history) and "Thank you, Dana" in shown(history)
