@@ -1,30 +1,65 @@
-"""Offline answers from the knowledge pack: TF-IDF over the example questions, with typo tolerance and synonyms."""
+"""Offline answers from the knowledge pack: TF-IDF, naive Bayes and fuzzy matching blended, after synonyms and typo fixes."""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from html import escape
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.content import ContentPack, KnowledgeEntry
 from bot.engine.render import fill
 
-# Words that carry no topic. Kept small on purpose: "how", "long", "much" and "when" matter here.
+# Words that carry no topic, fillers included. "how", "long", "much", "when" and "where" stay: they matter here.
 _STOPWORDS = frozenset(
-    """a an the i me my we our you your it its is are am be been was were do does did to of in on at for with and or
-    but so if then than that this these those there here can could would should will just really please hi hello hey
-    thanks thank im i'm ive i've id i'd youre you're whats what's about get got some any also very quite""".split()
+    """a an the i me my we our ours you your yours yourself yourselves it its itself is are am be been being was were
+    do does did doing done to of in on at for with and or but so if then than that this these those there here can
+    could would should will shall may might must just really please hi hello hey thanks thank im i'm ive i've id i'd
+    youre you're whats what's it's it'd about get got some any also very quite what which who whom how as by from
+    into onto up out over under he she they them their his her him there's that's like lol ok okay um uh ever even
+    still yet too such maybe kind sort thing things something anything honestly curious wondering wonder wondered
+    question questions actually basically tell let know cheers sorry btw anyway guys pls plz hiya not no all don't
+    dont doesn't didn't isn't aren't can't cant won't""".split()
 )
 _WORD_RE = re.compile(r"[a-z0-9$]+(?:'[a-z]+)?")
-DEFAULT_THRESHOLD = 0.34
-OUT_OF_SCOPE_MARGIN = 0.0
+DEFAULT_THRESHOLD = 0.32
+# Weights of the blended score (they sum to 1), tuned on tests/data/faq_dev.yaml and on leave-one-out runs over the
+# pack's own examples, never on the held-out eval set. Every feature lies in [0, 1].
+WEIGHTS = {"best": 0.20, "top2": 0.17, "document": 0.11, "fuzzy": 0.23, "bayes": 0.29}
+# An out-of-scope topic wins when it scores within this of the best entry: a polite redirect beats a wrong answer.
+OUT_OF_SCOPE_MARGIN = 0.03
+# Words the pack has never seen still count towards the query's length, so an off-topic question scores low.
+UNKNOWN_IDF = 2.5
+# Naive Bayes: answer words count for less than example questions; smoothing and temperature keep it from being sure.
+BAYES_ANSWER_WEIGHT = 0.3
+BAYES_ALPHA = 0.1
+BAYES_TEMPERATURE = 2.0
+
+
+# Attempts to steer the bot rather than ask about headshots. Matched before retrieval, because words like "price"
+# or "bookings" would otherwise pull them towards a knowledge entry.
+_INJECTION = re.compile(
+    r"""\b(ignore|disregard|forget|override|bypass)\b.{0,40}
+        \b(instructions?|rules|prompts?|previous|above|guidelines)\b
+    | \b(system|hidden|initial)\s+(prompt|instructions?|message|config\w*)\b
+    | \b(change|set|update|lower|reduce|drop|edit|modify|make)\b.{0,40}\b(prices?|pricing|costs?|rates?|fees?)\b
+        .{0,40}(\bto\s+\$?\d|\$0\b|\b(free|zero|nothing)\b)
+    | \b(api|secret|access|bot)\s*(key|token)s?\b | \b(admin|bot|system|database|owner'?s?)\s+passwords?\b
+    | \badmin(istrator)?\s+(panel|access|mode|account|rights|console)\b | \bdeveloper\s+mode\b | \bjailbreak | \bsudo\b
+    | \b(list|show|give|export|dump|send|print|tell|read)\b.{0,30}\b(all|every|other)\b.{0,30}
+        \b(leads?|emails?|phone\s+numbers?|contact\s+details|database|records)\b
+    | \bother\s+(clients|customers|users|people)('s?)?\s+(emails?|names?|numbers?|phones?|details|data|info)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+INJECTION_TOPIC = "prompt_injection"
 
 
 @dataclass(frozen=True)
@@ -34,6 +69,8 @@ class Match:
     topic: str | None
     score: float
     out_of_scope: bool = False
+    runner_up: str | None = None  # the next entry, for the CLI and for tuning
+    margin: float = 0.0  # best entry's score minus the next one's
 
 
 class Normaliser:
@@ -43,14 +80,26 @@ class Normaliser:
         self._phrases: list[tuple[re.Pattern[str], str]] = []
         self._words: dict[str, str] = {}
         for canonical, variants in synonyms.items():
-            for variant in variants:
-                variant = _fold(variant)
+            for variant in (canonical, *variants):
+                variant = _fold(variant).strip()
                 if " " in variant or "-" in variant or not variant.isalnum():
-                    self._phrases.append((re.compile(rf"(?<![\w]){re.escape(variant)}(?![\w])"), f" {canonical} "))
+                    self._phrases.append((re.compile(rf"(?<![\w$]){re.escape(variant)}(?![\w$])"), f" {canonical} "))
                 else:
                     self._words[variant] = canonical
-        self._phrases.sort(key=lambda p: -len(p[0].pattern))
-        self.vocabulary: list[str] = []
+        self._phrases.sort(key=lambda p: -len(p[0].pattern))  # longest phrase first, so "how long until" beats "how long"
+        self._known: frozenset[str] = frozenset()
+        self._surface: list[str] = []
+        self._cache: dict[str, str | None] = {}
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Fix the vocabulary that typos are corrected towards: the pack's own words, synonyms and stopwords."""
+        texts = list(texts)
+        counts = Counter(w for text in texts for w in _WORD_RE.findall(_fold(text)))
+        counts.update({w: 1 for w in (*self._words, *_STOPWORDS)})
+        # Most frequent first, so a tie between two corrections goes to the more common word.
+        self._surface = [w for w, _ in counts.most_common() if len(w) >= 3 and w.isalpha()]
+        self._known = frozenset(counts) | {t for text in texts for t in self.tokens(text, correct=False)}
+        self._cache.clear()
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
         """The content words of a text, as the retrieval compares them."""
@@ -60,31 +109,27 @@ class Normaliser:
         out: list[str] = []
         for word in _WORD_RE.findall(folded):
             word = self._words.get(word, word)
-            if word in _STOPWORDS:
-                continue
-            stem = _stem(word)
-            if correct and stem not in self._known and len(word) >= 4:
-                stem = self._correct(word) or stem
-            out.append(stem)
+            if correct and len(word) >= 4 and word not in self._known and _stem(word) not in self._known:
+                fixed = self._correct(word)
+                if fixed is not None:
+                    # Keep the unknown word as well: a wrong guess ("prime" -> "price") then only half counts.
+                    fixed = self._words.get(fixed, fixed)
+                    if fixed not in _STOPWORDS:
+                        out.append(_stem(fixed))
+            if word not in _STOPWORDS:
+                out.append(_stem(word))
         return out
 
-    def learn(self, vocabulary: set[str]) -> None:
-        """Fix the vocabulary that typos are corrected towards."""
-        self.vocabulary = sorted(vocabulary)
-        self._known = frozenset(vocabulary)
-
-    _known: frozenset[str] = frozenset()
-
-    @lru_cache(maxsize=4096)
     def _correct(self, word: str) -> str | None:
-        canonical = self._words.get(word)
-        if canonical:
-            return _stem(canonical)
-        candidates = list(self._words) + self.vocabulary
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=82)
-        if best is None:
-            return None
-        return _stem(self._words.get(best[0], best[0]))
+        if word not in self._cache:
+            if len(self._cache) > 20_000:
+                self._cache.clear()  # prospects type endless new words; keep a long-running bot's memory flat
+            # One slip (a transposition counts once) in short words, two in long ones; typos rarely hit the first letter.
+            limit = 1 if len(word) <= 6 else 2
+            pool = [w for w in self._surface if w[0] == word[0] and abs(len(w) - len(word)) <= limit]
+            best = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
+            self._cache[word] = best[0] if best else None
+        return self._cache[word]
 
 
 def _fold(text: str) -> str:
@@ -93,53 +138,171 @@ def _fold(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    """A Porter-lite stem: enough that "prices", "priced" and "price" meet, cheap enough to run per keystroke."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + repl
-    return word
+            word = word[: -len(suffix)]
+            if word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # shopping -> shop
+            break
+    return word[:-1] if word.endswith("e") and len(word) >= 4 else word
+
+
+def _idf(docs: list[list[str]]) -> dict[str, float]:
+    frequency = Counter(t for doc in docs for t in set(doc))
+    return {t: math.log((1 + len(docs)) / (1 + n)) + 1 for t, n in frequency.items()}
+
+
+class _Index:
+    """Sparse TF-IDF vectors of a list of documents with an inverted index, for fast cosine similarity."""
+
+    def __init__(self, docs: list[list[str]], unknown_idf: float = 0.0, idf: dict[str, float] | None = None) -> None:
+        self.idf = idf or _idf(docs)
+        self.unknown_idf = unknown_idf
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, doc in enumerate(docs):
+            for t, w in self.vector(doc).items():
+                self.postings[t].append((i, w))
+        self.size = len(docs)
+
+    def vector(self, tokens: list[str]) -> dict[str, float]:
+        """A unit-length TF-IDF vector; unseen tokens count towards the length when `unknown_idf` is set."""
+        counts = Counter(tokens)
+        vector = {t: (1 + math.log(n)) * self.idf.get(t, self.unknown_idf) for t, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {t: v / norm for t, v in vector.items() if t in self.idf}
+
+    def scores(self, tokens: list[str]) -> list[float]:
+        """Cosine similarity of the tokens with every document."""
+        out = [0.0] * self.size
+        for t, w in self.vector(tokens).items():
+            for i, dw in self.postings.get(t, ()):
+                out[i] += w * dw
+        return out
+
+
+class _Bayes:
+    """Multinomial naive Bayes over the topics: learns which words tell similar topics apart."""
+
+    def __init__(self, examples: list[list[str]], documents: list[list[str]]) -> None:
+        counts = [
+            Counter(ex) + Counter({t: n * BAYES_ANSWER_WEIGHT for t, n in Counter(doc).items()})
+            for ex, doc in zip(examples, documents, strict=True)
+        ]
+        vocabulary = {t for c in counts for t in c}
+        self.logp: list[dict[str, float]] = []
+        self.floor: list[float] = []
+        for c in counts:
+            total = sum(c.values()) + BAYES_ALPHA * len(vocabulary)
+            self.logp.append({t: math.log((n + BAYES_ALPHA) / total) for t, n in c.items()})
+            self.floor.append(math.log(BAYES_ALPHA / total))
+        self.vocabulary = vocabulary
+
+    def posterior(self, tokens: list[str]) -> list[float]:
+        """P(topic | tokens) with a uniform prior, softened so one word cannot make it certain."""
+        known = [t for t in tokens if t in self.vocabulary]
+        if not known:
+            return [0.0] * len(self.logp)
+        logs = [
+            sum(lp.get(t, fl) for t in known) / BAYES_TEMPERATURE for lp, fl in zip(self.logp, self.floor, strict=True)
+        ]
+        top = max(logs)
+        exp = [math.exp(x - top) for x in logs]
+        total = sum(exp)
+        return [e / total for e in exp]
 
 
 class Retriever:
-    """Ranks the pack's entries (and out-of-scope topics) for a question."""
+    """Ranks the pack's entries (and out-of-scope topics) for a question by a blend of five similarities."""
 
-    def __init__(self, content: ContentPack, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, content: ContentPack, threshold: float = DEFAULT_THRESHOLD, weights: dict[str, float] | None = None
+    ) -> None:
         self.content = content
         self.threshold = threshold
+        self.weights = weights or WEIGHTS
+        self.oos_margin = OUT_OF_SCOPE_MARGIN
         self.normaliser = Normaliser(load_synonyms(content.root))
-        docs: list[tuple[str, bool, str]] = []
+        self.topics: list[tuple[str, bool]] = []  # (id, out of scope)
+        examples: list[tuple[int, str]] = []  # (topic index, example text)
+        documents: list[str] = []
         for entry in content.knowledge:
-            docs += [(entry.id, False, q) for q in (*entry.questions, entry.title)]
+            examples += [(len(self.topics), q) for q in (entry.title, *entry.questions)]
+            # The entry-level document adds the answer's words, which the examples alone may never use.
+            documents.append(" ".join((entry.title, *entry.questions, content.render_answer(entry))))
+            self.topics.append((entry.id, False))
         for topic in content.out_of_scope.topics:
-            docs += [(topic.id, True, q) for q in topic.examples]
-        raw = [self.normaliser.tokens(text, correct=False) for _, _, text in docs]
-        self.normaliser.learn({t for tokens in raw for t in tokens})
-        frequency = Counter(t for tokens in raw for t in set(tokens))
-        self._idf = {t: math.log((1 + len(raw)) / (1 + n)) + 1 for t, n in frequency.items()}
-        self._docs = [(topic, oos, self._vector(tokens)) for (topic, oos, _), tokens in zip(docs, raw, strict=True)]
+            examples += [(len(self.topics), q) for q in topic.examples]
+            documents.append(" ".join(topic.examples))  # not the reply: it talks about headshots on purpose
+            self.topics.append((topic.id, True))
+        self.normaliser.learn([text for _, text in examples] + documents)
+        self._owner = [i for i, _ in examples]
+        tokens = [self.normaliser.tokens(text, correct=False) for _, text in examples]
+        doc_tokens = [self.normaliser.tokens(text, correct=False) for text in documents]
+        by_topic: list[list[str]] = [[] for _ in self.topics]
+        for owner, words in zip(self._owner, tokens, strict=True):
+            by_topic[owner] += words
+        # Word weights come from the topic documents: a word is informative when few topics use it, however often.
+        self._examples = _Index(tokens, UNKNOWN_IDF, _idf(doc_tokens))
+        self._documents = _Index(doc_tokens, UNKNOWN_IDF)
+        self._bayes = _Bayes(by_topic, doc_tokens)
+        self._plain = [" ".join(t) for t in tokens]
+        self._injection_topic = INJECTION_TOPIC if (INJECTION_TOPIC, True) in self.topics else None
 
-    def _vector(self, tokens: list[str]) -> dict[str, float]:
-        counts = Counter(t for t in tokens if t in self._idf)
-        vector = {t: (1 + math.log(n)) * self._idf[t] for t, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        return {t: v / norm for t, v in vector.items()}
+    def features(self, question: str) -> list[dict[str, float]]:
+        """Per topic, each similarity the blended score is made of (for tuning and debugging)."""
+        tokens = self.normaliser.tokens(question)
+        out = [dict.fromkeys(WEIGHTS, 0.0) for _ in self.topics]
+        if not tokens:
+            return out
+        # Closest example, and the mean of the two closest: one lucky example is weaker evidence than two.
+        top: list[list[float]] = [[0.0, 0.0] for _ in self.topics]
+        for owner, sim in zip(self._owner, self._examples.scores(tokens), strict=True):
+            pair = top[owner]
+            if sim > pair[1]:
+                pair[:] = sorted((pair[0], sim), reverse=True)
+        for i, sim in enumerate(self._documents.scores(tokens)):
+            out[i]["document"] = sim
+        for i, p in enumerate(self._bayes.posterior(tokens)):
+            out[i]["bayes"] = p
+        for i, (first, second) in enumerate(top):
+            out[i]["best"], out[i]["top2"] = first, (first + second) / 2
+        # token_sort_ratio rewards the same words in the same amount; token_set_ratio would give 100 to any subset.
+        for _, sim, j in process.extract(" ".join(tokens), self._plain, scorer=fuzz.token_sort_ratio, limit=None):
+            row = out[self._owner[j]]
+            row["fuzzy"] = max(row["fuzzy"], sim / 100)
+        return out
 
     def rank(self, question: str) -> list[tuple[str, bool, float]]:
-        """Every topic with its best similarity to the question, best first."""
-        query = self._vector(self.normaliser.tokens(question))
-        best: dict[tuple[str, bool], float] = {}
-        for topic, oos, vector in self._docs:
-            score = sum(w * vector.get(t, 0.0) for t, w in query.items())
-            if score > best.get((topic, oos), -1.0):
-                best[(topic, oos)] = score
-        return sorted(((t, o, s) for (t, o), s in best.items()), key=lambda r: -r[2])
+        """Every topic with its blended score for the question, best first."""
+        scored = [
+            (topic, oos, sum(w * f[k] for k, w in self.weights.items()))
+            for (topic, oos), f in zip(self.topics, self.features(question), strict=True)
+        ]
+        return sorted(scored, key=lambda r: -r[2])
 
     def match(self, question: str) -> Match:
         """The topic a question is about, if the pack is confident enough."""
+        if _INJECTION.search(_fold(question)):
+            return Match(self._injection_topic, 1.0, out_of_scope=self._injection_topic is not None)
         ranked = self.rank(question)
-        if not ranked or ranked[0][2] < self.threshold:
-            return Match(None, ranked[0][2] if ranked else 0.0)
-        topic, oos, score = ranked[0]
-        return Match(topic, round(score, 4), out_of_scope=oos)
+        entries = [r for r in ranked if not r[1]] + [("", False, 0.0)] * 2
+        refusal = next((r for r in ranked if r[1]), ("", True, 0.0))
+        best, second = entries[0], entries[1]
+        margin = round(best[2] - second[2], 4)
+        if refusal[2] >= self.threshold and refusal[2] >= best[2] - self.oos_margin:
+            return Match(refusal[0], round(refusal[2], 4), out_of_scope=True, runner_up=best[0] or None, margin=margin)
+        if best[2] < self.threshold:
+            return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin)
+        return Match(best[0], round(best[2], 4), runner_up=second[0] or None, margin=margin)
 
 
 class PackAnswerer:
@@ -162,8 +325,6 @@ class PackAnswerer:
 
     def render(self, entry: KnowledgeEntry) -> str:
         """An entry's answer as HTML, facts filled in, every character escaped."""
-        from html import escape
-
         return escape(self.content.render_answer(entry))
 
 
