@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -109,6 +110,10 @@ class ConversationService:
         self.sessionmaker = sessionmaker
         self.ctx = ctx
         self.reader = reader
+        # SQLite has one writer at a time and makes the others poll with growing sleeps; in one process it is
+        # cheaper to queue our own writes here. PostgreSQL locks rows and takes them in parallel.
+        bind = sessionmaker.kw.get("bind")
+        self._writes = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else contextlib.nullcontext()
         # With a model configured, answers are logged once phrased (bot.answering), not here.
         self.defer_answers = defer_answers
 
@@ -164,7 +169,7 @@ class ConversationService:
 
     async def delivered(self, update_id: int, count: int, done: bool) -> None:
         """Record how many of an update's replies reached Telegram."""
-        async with self.sessionmaker.begin() as session:
+        async with self._writes, self.sessionmaker.begin() as session:
             await mark_sent(session, update_id, count, done)
 
     async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
@@ -178,7 +183,7 @@ class ConversationService:
         return Outcome(pending, seen.version, update_id=seen.update_id, first=seen.sent_count, duplicate=True)
 
     async def _apply(self, incoming: Incoming) -> Outcome:
-        async with self.sessionmaker.begin() as session:
+        async with self._writes, self.sessionmaker.begin() as session:
             if incoming.update_id is not None and (replayed := await self._replay(session, incoming)) is not None:
                 return replayed
             row = await load_conversation(session, incoming.chat_id)
