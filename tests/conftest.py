@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.content import ContentPack, load_content
 from bot.settings import Settings
+from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
 
 ADMIN_CHAT_ID = 900_001
@@ -101,6 +102,15 @@ def sqlite_url(tmp_path: Path) -> str:
 def fake_telegram() -> Iterator[FakeTelegram]:
     """A fake Bot API server on 127.0.0.1."""
     server = FakeTelegram()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on 127.0.0.1."""
+    server = FakeOpenAI()
     server.start()
     yield server
     server.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
 import pytest
@@ -17,14 +17,6 @@ from tests.fakes.telegram_server import FakeTelegram
 
 PRICE_QUESTION = "How much does a headshot session cost?"
 FAST_RETRY = {"retry-after-ms": "10"}
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -194,14 +194,6 @@ async def test_an_insight_goes_with_its_lead(services: Services) -> None:
 
 
 # ---- end to end: the real Application, the fake Bot API and the fake model ------------------------------------------
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
