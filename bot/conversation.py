@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.engine.events import (
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 DB_RETRY_DELAY = 0.5
+FLUSH_DELAY = 0.2  # seconds that delivery progress may wait to be written with others
 MODEL_READABLE_STEPS = (Step.USE, Step.PEOPLE, Step.AVAILABILITY, Step.NAME, Step.CONTACT)
 
 
@@ -108,24 +109,28 @@ class ConversationService:
         reader: IntakeReader | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.engine: AsyncEngine = sessionmaker.kw["bind"]
         self.ctx = ctx
         self.reader = reader
         # SQLite has one writer at a time and makes the others poll with growing sleeps; in one process it is
         # cheaper to queue our own writes here. PostgreSQL locks rows and takes them in parallel.
-        bind = sessionmaker.kw.get("bind")
-        self._writes = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._writes = asyncio.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # With a model configured, answers are logged once phrased (bot.answering), not here.
         self.defer_answers = defer_answers
+        self._progress: dict[int, tuple[int, bool]] = {}  # delivery progress not written yet: update id -> (sent, done)
+        self._flusher: asyncio.Task[None] | None = None
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Apply an event; a race with another worker, or a dropped database connection, is retried from a fresh read.
 
         The whole transaction is retried, so a lead is saved with its conversation state atomically or not at all.
+        A redelivered update is noticed when its journal row exists already (the INSERT fails): the retry then
+        replays it instead of applying it twice, which spares the common case a lookup.
         """
         incoming = await self._with_model_reading(incoming)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._apply(incoming)
+                return await self._apply(incoming, check_journal=attempt > 1)
             except (StaleDataError, IntegrityError, StaleConversation):
                 log.info("conversation changed concurrently, retrying", extra={"chat_id": incoming.chat_id, "attempt": attempt})
             except (OperationalError, InterfaceError) as exc:
@@ -168,9 +173,45 @@ class ConversationService:
             await set_blocked(session, chat_id, blocked)
 
     async def delivered(self, update_id: int, count: int, done: bool) -> None:
-        """Record how many of an update's replies reached Telegram."""
-        async with self._writes, self.sessionmaker.begin() as session:
-            await mark_sent(session, update_id, count, done)
+        """Record how many of an update's replies reached Telegram.
+
+        A complete delivery is written with the others of the next moment, in one statement (`FLUSH_DELAY`):
+        a second transaction per update would cost as much as the first. Should the process die in between,
+        those replies are sent again after the restart: twice rather than never. A partial delivery is
+        written at once, as the retry job depends on it.
+        """
+        self._progress[update_id] = (count, done)
+        if not done:
+            await self.flush_deliveries()
+        elif self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="flush-deliveries")
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(FLUSH_DELAY)
+        try:
+            await self.flush_deliveries()
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("delivery progress not recorded yet (%s); retrying", exc.__class__.__name__)
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="flush-deliveries")
+
+    async def flush_deliveries(self) -> None:
+        """Write the delivery progress not recorded yet (before reading the journal, and at shutdown)."""
+        if not self._progress:
+            return
+        progress, self._progress = self._progress, {}
+        try:
+            async with self._writes, self.sessionmaker.begin() as session:
+                await mark_sent(session, progress)
+        except BaseException:
+            for update_id, sent in progress.items():  # kept for the next flush, unless newer progress came meanwhile
+                self._progress.setdefault(update_id, sent)
+            raise
+
+    async def close(self) -> None:
+        """Record the last delivery progress; the transport has stopped sending."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+        await self.flush_deliveries()
 
     async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
         """The outcome of an update seen before: nothing new, only replies not delivered yet."""
@@ -179,42 +220,53 @@ class ConversationService:
         if seen is None:
             return None
         log.info("redelivered update ignored")
-        pending = () if seen.sent_at is not None else tuple(Reply.from_json(r) for r in seen.replies)
-        return Outcome(pending, seen.version, update_id=seen.update_id, first=seen.sent_count, duplicate=True)
+        sent, done = self._progress.get(seen.update_id, (seen.sent_count, seen.sent_at is not None))
+        pending = () if done else tuple(Reply.from_json(r) for r in seen.replies)
+        return Outcome(pending, seen.version, update_id=seen.update_id, first=sent, duplicate=True)
 
-    async def _apply(self, incoming: Incoming) -> Outcome:
-        async with self._writes, self.sessionmaker.begin() as session:
-            if incoming.update_id is not None and (replayed := await self._replay(session, incoming)) is not None:
-                return replayed
-            row = await load_conversation(session, incoming.chat_id)
-            state = ConversationState.model_validate(row.state) if row is not None else ConversationState()
-            state.version = row.version if row is not None else 0
-            decision = decide(state, incoming, self.ctx)
-            new_state = decision.state
-            saved: SavedLead | None = None
-            if any(isinstance(e, LeadConfirmed) for e in decision.effects):
-                lead = await create_lead(session, **self._lead_columns(incoming, state))
-                new_state.last_lead_id = lead.id
-                saved = SavedLead(lead.id, lead_card(lead, self.ctx.content))
-            notices = [await self._notice(session, incoming.chat_id, state.last_lead_id, e) for e in decision.effects]
-            if any(isinstance(e, ForgetMe) for e in decision.effects):
-                return await self._forget(session, incoming, decision.replies)
-            my_data = await chat_data(session, incoming.chat_id) if any(isinstance(e, ShowMyData) for e in decision.effects) else None
-            version = state.version
-            if decision.changed:
-                row = await save_conversation(
-                    session,
-                    row,
-                    incoming.chat_id,
-                    new_state.step.value,
-                    new_state.model_dump(mode="json", exclude={"version"}),
-                    new_state.last_lead_id,
-                )
-                version = row.version
-            logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
-            await log_exchange(session, incoming.chat_id, [describe_event(incoming)], logged)
-            if incoming.update_id is not None:
-                await record_update(session, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version)
+    async def _apply(self, incoming: Incoming, check_journal: bool) -> Outcome:
+        # The per-update statements run on the connection; the rare ORM work (a lead, a question, /mydata,
+        # /forget) on a session joined to the same transaction.
+        async with self._writes, self.engine.begin() as connection:
+            session = AsyncSession(bind=connection, expire_on_commit=False)
+            try:
+                outcome = await self._decide(connection, session, incoming, check_journal)
+                await session.flush()
+            finally:
+                await session.close()
+        return outcome
+
+    async def _decide(self, connection: AsyncConnection, session: AsyncSession, incoming: Incoming, check_journal: bool) -> Outcome:
+        if check_journal and incoming.update_id is not None and (replayed := await self._replay(session, incoming)) is not None:
+            return replayed
+        stored = await load_conversation(connection, incoming.chat_id)
+        state = ConversationState.model_validate(stored.state) if stored is not None else ConversationState()
+        state.version = stored.version if stored is not None else 0
+        decision = decide(state, incoming, self.ctx)
+        new_state = decision.state
+        saved: SavedLead | None = None
+        if any(isinstance(e, LeadConfirmed) for e in decision.effects):
+            lead = await create_lead(session, **self._lead_columns(incoming, state))
+            new_state.last_lead_id = lead.id
+            saved = SavedLead(lead.id, lead_card(lead, self.ctx.content))
+        notices = [await self._notice(session, incoming.chat_id, state.last_lead_id, e) for e in decision.effects]
+        if any(isinstance(e, ForgetMe) for e in decision.effects):
+            return await self._forget(session, incoming, decision.replies)
+        my_data = await chat_data(session, incoming.chat_id) if any(isinstance(e, ShowMyData) for e in decision.effects) else None
+        version = state.version
+        if decision.changed:
+            version = await save_conversation(
+                connection,
+                stored,
+                incoming.chat_id,
+                new_state.step.value,
+                new_state.model_dump(mode="json", exclude={"version"}),
+                new_state.last_lead_id,
+            )
+        logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
+        await log_exchange(connection, incoming.chat_id, [describe_event(incoming)], logged)
+        if incoming.update_id is not None:
+            await record_update(connection, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version)
         admin_notices = tuple(n for n in notices if n is not None)
         return Outcome(decision.replies, version, decision.notice, saved, admin_notices, my_data, incoming.update_id)
 

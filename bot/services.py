@@ -41,7 +41,8 @@ class Services:
     model_client: openai.AsyncOpenAI | None = None  # the process's one model client (phrasing, the desk's follow-ups)
 
     async def close(self) -> None:
-        """Release the database connections and the model client's."""
+        """Record the last delivery progress, then release the database connections and the model client's."""
+        await self.conversations.close()
         if self.model_client is not None:
             await self.model_client.close()
         await self.engine.dispose()

@@ -9,11 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import utcnow
 from db.models import ChatStatus, ProcessedUpdate
+
+_TABLE = ProcessedUpdate.__table__
+_RECORD = insert(_TABLE)
+_MARK = update(_TABLE).where(_TABLE.c.update_id == bindparam("b_update_id"))
 
 
 async def find_update(session: AsyncSession, update_id: int) -> ProcessedUpdate | None:
@@ -22,12 +26,15 @@ async def find_update(session: AsyncSession, update_id: int) -> ProcessedUpdate 
 
 
 async def record_update(
-    session: AsyncSession, update_id: int, chat_id: int | None, replies: list[dict[str, Any]], version: int
+    connection: AsyncConnection, update_id: int, chat_id: int | None, replies: list[dict[str, Any]], version: int
 ) -> None:
-    """Journal an applied update with its replies, in the transaction that applied it."""
+    """Journal an applied update with its replies, in the transaction that applied it.
+
+    Seen before, the update fails the primary key (IntegrityError), and the caller replays the stored row.
+    """
     done = utcnow() if not replies else None
-    session.add(ProcessedUpdate(update_id=update_id, chat_id=chat_id, replies=replies, version=version, sent_count=0, sent_at=done))
-    await session.flush()
+    values = {"update_id": update_id, "chat_id": chat_id, "replies": replies, "version": version, "sent_count": 0, "sent_at": done}
+    await connection.execute(_RECORD, values)
 
 
 async def claim_update(session: AsyncSession, update_id: int, chat_id: int | None) -> bool:
@@ -39,12 +46,13 @@ async def claim_update(session: AsyncSession, update_id: int, chat_id: int | Non
     return True
 
 
-async def mark_sent(session: AsyncSession, update_id: int, sent_count: int, done: bool) -> None:
-    """Record delivery progress of an update's replies."""
-    values: dict[str, Any] = {"sent_count": sent_count}
-    if done:
-        values["sent_at"] = utcnow()
-    await session.execute(update(ProcessedUpdate).where(ProcessedUpdate.update_id == update_id).values(**values))
+async def mark_sent(session: AsyncSession, progress: dict[int, tuple[int, bool]]) -> None:
+    """Record delivery progress of many updates' replies in one statement: update id -> (replies sent, all sent)."""
+    if not progress:
+        return
+    now = utcnow()
+    rows = [{"b_update_id": uid, "sent_count": count, "sent_at": now if done else None} for uid, (count, done) in progress.items()]
+    await (await session.connection()).execute(_MARK, rows)
 
 
 async def undelivered(session: AsyncSession, older_than: datetime, limit: int = 100) -> list[ProcessedUpdate]:

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import utcnow
 from db.models import Direction, Message
+
+_INSERT = insert(Message.__table__)
 
 
 async def log_messages(session: AsyncSession, chat_id: int, direction: Direction, texts: Sequence[str]) -> None:
@@ -19,13 +21,13 @@ async def log_messages(session: AsyncSession, chat_id: int, direction: Direction
     await session.flush()
 
 
-async def log_exchange(session: AsyncSession, chat_id: int, inbound: Sequence[str], outbound: Sequence[str]) -> None:
+async def log_exchange(connection: AsyncConnection, chat_id: int, inbound: Sequence[str], outbound: Sequence[str]) -> None:
     """Append what came in and what went out, in one statement (this runs for every update)."""
     now = utcnow()
     rows = [{"chat_id": chat_id, "direction": Direction.IN, "text": t, "created_at": now} for t in inbound if t]
     rows += [{"chat_id": chat_id, "direction": Direction.OUT, "text": t, "created_at": now} for t in outbound if t]
     if rows:
-        await session.execute(insert(Message), rows)
+        await connection.execute(_INSERT, rows)
 
 
 async def recent_messages(session: AsyncSession, chat_id: int, limit: int = 20) -> list[Message]:

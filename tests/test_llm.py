@@ -171,7 +171,7 @@ async def test_model_reads_intake_text_the_rules_cannot(services: Services, fake
     from db.conversations import load_conversation
 
     async with services.sessionmaker() as session:
-        row = await load_conversation(session, 30)
+        row = await load_conversation(await session.connection(), 30)
     assert row is not None and row.state["facts"]["use"] == "acting"
     assert row.state["facts"]["email"] is None and row.state["facts"]["people"] is None
     assert "When would suit you" in outcome.replies[-1].text
