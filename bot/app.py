@@ -59,16 +59,28 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    # The menus are a nicety: a failure is logged and the bot goes on.
+    services: Services = application.bot_data["services"]
+    await services.learned.reload(services.sessionmaker)
+    schedule_desk_jobs(application)
+    schedule_delivery_jobs(application)
+    if application.job_queue is not None:  # menus are a nicety: they need not hold back the first getUpdates
+        application.job_queue.run_once(_set_menus_job, 0, name="set-menus")
+    else:
+        await _set_menus(application)
+
+
+async def _set_menus_job(context: BotContext) -> None:
+    await _set_menus(context.application)
+
+
+async def _set_menus(application: Application) -> None:  # type: ignore[type-arg]
+    # A failure is logged and the bot goes on.
     try:
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
     except TelegramError as exc:
         log.warning("could not set the command menu: %s", exc.__class__.__name__)
     services: Services = application.bot_data["services"]
     await set_admin_menus(application.bot, services.settings.admin_chat_ids, desk_of(application), COMMANDS)
-    await services.learned.reload(services.sessionmaker)
-    schedule_desk_jobs(application)
-    schedule_delivery_jobs(application)
 
 
 def schedule_delivery_jobs(application: Application) -> None:  # type: ignore[type-arg]

@@ -159,9 +159,7 @@ async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> N
     if isinstance(item, AdminNotice):
         await desk.post_notice(item)
     else:
-        await desk.post_card(item.id)
-        # The suggested follow-up only after the card: a slow or failing model never holds the card back.
-        await desk.post_insight(item.id, organiser_of(context.application))
+        await desk.post_new_lead(item.id, organiser_of(context.application))
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

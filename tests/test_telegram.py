@@ -145,7 +145,7 @@ async def test_start_sets_the_command_menu_and_keeps_pending_updates(fake_telegr
     await bot.start()
     try:
         await fake_telegram.wait_for_text(CHAT, "booking assistant")
-        [menu] = [c for c in fake_telegram.calls_to("setMyCommands") if "scope" not in c.params]  # admin chats get their own
+        menu = await fake_telegram.wait_for_call("setMyCommands", lambda c: "scope" not in c.params)  # admin chats get their own
         assert {c["command"] for c in menu.params["commands"]} >= {"book", "help", "cancel"}
         assert all(c.params.get("drop_pending_updates") in (None, False) for c in fake_telegram.calls_to("deleteWebhook"))
     finally:

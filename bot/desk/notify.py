@@ -80,6 +80,38 @@ class DeskSender:
                 sent.append(message)
         return sent
 
+    async def post_new_lead(self, lead_id: int, organiser: Organiser) -> None:
+        """A new lead's card in every admin chat, then its suggested follow-up under it.
+
+        The follow-up comes second so that a slow or failing model never holds the card back. A new lead has no
+        status history, and each round of messages is remembered in one transaction: this runs for every lead.
+        """
+        admin_chats = self.services.settings.admin_chat_ids
+        async with self.services.sessionmaker() as session:
+            lead = await get_lead(session, lead_id)
+        if lead is None or not admin_chats:
+            return  # nobody to read it: no model call either
+        text, markup = render_card(lead, None, self.desk, utcnow()), card_keyboard(lead, self.desk)
+        cards = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
+        found = await organiser.insight(lead)
+        async with self.services.sessionmaker.begin() as session:
+            for message in cards:
+                await track_desk_message(session, message.chat_id, message.message_id, DeskMessageKind.CARD, lead.chat_id, lead.id)
+            try:
+                async with session.begin_nested():
+                    insight = await save_insight(session, lead_id, summary=found.summary, priority=found.priority,
+                                                 reason=found.reason, draft=found.draft, source=found.source)  # fmt: skip
+            except IntegrityError:  # posted already (a second worker), or the prospect was forgotten meanwhile
+                log.info("follow-up not posted: already there or lead gone", extra={"lead_id": lead_id})
+                return
+        log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
+        text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
+        posted = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
+        if posted:
+            async with self.services.sessionmaker.begin() as session:
+                for message in posted:
+                    await track_desk_message(session, message.chat_id, message.message_id, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
+
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
         if notice.kind == "forgotten":
@@ -102,29 +134,6 @@ class DeskSender:
             return 0
         text, markup = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk)
         return await self._edit_all(cards, text, markup)
-
-    async def post_insight(self, lead_id: int, organiser: Organiser) -> None:
-        """Work out a new lead's follow-up (the template's if the model fails), keep it, post it in every admin chat."""
-        if not self.services.settings.admin_chat_ids:
-            return  # nobody to read it: no model call either
-        async with self.services.sessionmaker() as session:
-            lead = await get_lead(session, lead_id)
-        if lead is None:
-            return
-        found = await organiser.insight(lead)
-        try:
-            async with self.services.sessionmaker.begin() as session:
-                insight = await save_insight(session, lead_id, summary=found.summary, priority=found.priority,
-                                             reason=found.reason, draft=found.draft, source=found.source)  # fmt: skip
-        except IntegrityError:  # posted already (a second worker), or the prospect was forgotten meanwhile
-            log.info("follow-up not posted: already there or lead gone", extra={"lead_id": lead_id})
-            return
-        log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
-        text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
-        for chat_id in self.services.settings.admin_chat_ids:
-            message = await self._send(chat_id, text, markup)
-            if message is not None:
-                await self._track(message, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
 
     async def refresh_insights(self, lead_id: int) -> int:
         """Edit every message showing a lead's follow-up to show whether it was sent; how many were edited."""

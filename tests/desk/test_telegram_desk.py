@@ -236,7 +236,7 @@ async def test_admin_chats_get_their_own_menu_and_a_failure_is_not_fatal(desk_bo
     bot = desk_bot_factory(admin_chat_ids=(ADMIN_CHAT_ID, OTHER_ADMIN))
     bot.fake.fail_next("setMyCommands", status=400, count=2)  # the default menu and the first admin chat's
     await bot.start()
-    [menu] = [c for c in bot.fake.calls_to("setMyCommands") if c.status == 200 and "scope" in c.params]
+    menu = await bot.fake.wait_for_call("setMyCommands", lambda c: c.status == 200 and "scope" in c.params)
     assert menu.params["scope"] == {"type": "chat", "chat_id": OTHER_ADMIN}
     assert [c["command"] for c in menu.params["commands"]][:6] == ["leads", "lead", "find", "export", "stats", "learned"]
     bot.fake.push_text(ADMIN_CHAT_ID, "/leads")
