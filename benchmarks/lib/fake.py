@@ -9,10 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.telegram_server import FakeTelegram, _Request, _Server
+from tests.fakes.telegram_server import Call, FakeTelegram, _Request, _Server
 
 JSON = dict[str, Any]
 LISTEN_BACKLOG = 256
+DESK_SUFFIX = "@desk"  # calls to the photographer's admin chat, told apart from the prospects'
 
 
 class _LoadServer(_Server):
@@ -77,9 +78,13 @@ class TimedFakeTelegram(FakeTelegram):
         self.available_at[update_id] = at
         return update_id
 
-    def method_counts(self) -> Counter[str]:
-        """How many calls each Bot API method received so far."""
-        return Counter(call.method for call in self.calls)
+    def method_counts(self, desk_chat_id: int | None = None) -> Counter[str]:
+        """How many calls each Bot API method received so far; those to `desk_chat_id` counted as `METHOD@desk`."""
+        def key(call: Call) -> str:
+            to_desk = desk_chat_id is not None and call.params.get("chat_id") == desk_chat_id
+            return call.method + DESK_SUFFIX if to_desk else call.method
+
+        return Counter(key(call) for call in self.calls)
 
     async def wait_inbox(self, chat_id: int, seen: int, timeout: float) -> bool:
         """Wait until the chat has more than `seen` messages; False on timeout."""

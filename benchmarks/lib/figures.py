@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from benchmarks.lib.fake import DESK_SUFFIX
 from benchmarks.lib.loadgen import PhaseResult
 from benchmarks.lib.procstat import machine_cpu_seconds, processes_named, total_cpu_seconds
 
@@ -62,6 +63,7 @@ class PhaseFigures:
     leads_expected: int
     api_calls: dict[str, int]  # per method, getUpdates excluded
     api_calls_per_lead: float | None
+    desk_calls_per_lead: float | None  # of those, the calls to the admin chat (lead card, follow-up)
     get_updates_calls: int
     bot_cpu_s: float
     cpu_s_per_1k_updates: float | None
@@ -95,6 +97,9 @@ class PhaseFigures:
             leads_expected=phase.leads_expected,
             api_calls=api,
             api_calls_per_lead=round(sum(api.values()) / phase.leads_expected, 2) if phase.leads_expected else None,
+            desk_calls_per_lead=(
+                round(sum(n for m, n in api.items() if m.endswith(DESK_SUFFIX)) / phase.leads_expected, 2) if phase.leads_expected else None
+            ),
             get_updates_calls=calls.get(POLL_METHOD, 0),
             bot_cpu_s=round(bot_cpu, 3),
             cpu_s_per_1k_updates=per_1k(bot_cpu),

@@ -91,7 +91,7 @@ class _Run:
 
     def snapshot(self) -> Snapshot:
         """The counters of the bot, the fake and the machine now."""
-        return Snapshot.take(self.process.usage().cpu_seconds, self.fake.method_counts(), self.database_server)
+        return Snapshot.take(self.process.usage().cpu_seconds, self.fake.method_counts(ADMIN_CHAT_ID), self.database_server)
 
     async def phase(self, load: Callable[[], Awaitable[PhaseResult]], must_finish: int | None = None) -> PhaseResult:
         """Run one load phase, check it, wait for the lead cards and record its figures."""
