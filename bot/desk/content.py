@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.content import PACKAGED_PROMPTS
+from bot.content import PACKAGED_PROMPTS, safe_load
 from bot.errors import ContentError
 from db.models import InsightSource, LeadStatus, Priority
 
@@ -234,7 +234,7 @@ def load_desk_content(prompts_dir: Path | None = None) -> DeskContent:
     if not path.is_file():
         path = PACKAGED_PROMPTS / FILE_NAME
     try:
-        return DeskContent.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return DeskContent.model_validate(safe_load(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
     except ValidationError as exc:
