@@ -1,8 +1,9 @@
-"""Load benchmark: the real bot, polling a fake Bot API server, against N simulated prospects, and the baseline.
+"""Load benchmark: the real bot, polling a fake Bot API server or behind its webhook, against N simulated prospects,
+and the baseline.
 
 Run from the repo root: `python benchmarks/load.py [--quick] [--prospects N] [--rate R] [--duration S] [--json FILE]`.
-Every bot runs in its own subprocess (its CPU and peak RSS are its own) against its own fake server on 127.0.0.1.
-Our bot runs on SQLite, and on a fresh PostgreSQL database when TEST_POSTGRES_URL is set. Exits 1 when a run is
+Every bot runs in its own subprocess (its CPU and peak RSS are its own, with its workers') against its own fake
+server on 127.0.0.1; in webhook mode the driver POSTs each update to the bot as Telegram would. Our bot runs on SQLite, and on a fresh PostgreSQL database when TEST_POSTGRES_URL is set. Exits 1 when a run is
 invalid (leads saved != expected, an update left unanswered, a bot that does not start); timings never fail it.
 See benchmarks/README.md for what each figure means.
 """
@@ -16,7 +17,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,12 +26,13 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.lib.databases import POSTGRESQL, SQLITE, fresh_database  # noqa: E402
 from benchmarks.lib.figures import RunFigures, median_run  # noqa: E402
-from benchmarks.lib.measure import KINDS, LoadConfig, measure  # noqa: E402
+from benchmarks.lib.measure import KINDS, WITH_DATABASE, LoadConfig, measure  # noqa: E402
 from benchmarks.lib.prospects import SCRIPT  # noqa: E402
 from benchmarks.lib.report import document, render  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-QUICK = {"prospects": 10, "rate": 20.0, "duration": 1.0, "timeout": 10.0, "bots": "ours,baseline"}
+WEBHOOK_WORKERS_POSTGRESQL = 2  # one per core here; several workers need PostgreSQL (SQLite has one writer at a time)
+QUICK = {"prospects": 10, "rate": 20.0, "duration": 1.0, "timeout": 10.0, "bots": "ours,webhook,baseline"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=30.0, help="longest wait for one reply, seconds (default 30)")
     parser.add_argument("--api-delay", type=float, default=0.0, help="milliseconds every Bot API call but getUpdates takes, like a real network (default 0)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per bot and database; the median run (by closed-loop updates/s) is reported")
-    parser.add_argument("--bots", default="ours,baseline,echo", help="comma-separated: ours, baseline, echo (default all)")
+    parser.add_argument("--bots", default="ours,webhook,baseline,echo",
+                        help="comma-separated: ours (polling), webhook (ours behind `run --webhook`), baseline, echo (default all)")
+    parser.add_argument("--webhook-workers", type=int, default=None,
+                        help=f"uvicorn workers of the webhook bot (default 1 on SQLite, {WEBHOOK_WORKERS_POSTGRESQL} on PostgreSQL)")
     parser.add_argument("--db", default=None, help="comma-separated: sqlite, postgresql (default sqlite, plus postgresql if TEST_POSTGRES_URL is set)")
     parser.add_argument("--json", type=Path, default=None, help="write all figures to this file (default benchmarks/results/load-<db>[-quick].json per database)")
     return parser
@@ -78,7 +83,7 @@ def _run_once(bot: str, database: str, config: LoadConfig, postgres_url: str | N
     """One bot on one database, in a scratch directory removed afterwards."""
     with tempfile.TemporaryDirectory(prefix=f"load-{bot}-") as scratch:
         run_dir = Path(scratch)
-        if bot != "ours":  # the baseline and the echo keep no database
+        if KINDS[bot] not in WITH_DATABASE:  # the baseline and the echo keep no database
             return asyncio.run(measure(KINDS[bot], database, None, run_dir, config))
         with fresh_database(database, run_dir, postgres_url) as url:
             return asyncio.run(measure(KINDS[bot], database, url, run_dir, config))
@@ -92,14 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     open_loop = f"then {args.rate:g} updates/s for {args.duration:g} s (open loop)" if args.rate > 0 and args.duration > 0 else "no open loop"
     print(f"load: {args.prospects} prospects x {len(SCRIPT)} updates (closed loop), {open_loop}; Bot API delay {args.api_delay:g} ms; "
           f"bots: {', '.join(args.bots)}; databases: {', '.join(args.db)}", flush=True)
-    shared = {bot: run_bot(bot, "none", config, None, args.repeat) for bot in args.bots if bot != "ours"}
+    shared = {bot: run_bot(bot, "none", config, None, args.repeat) for bot in args.bots if KINDS[bot] not in WITH_DATABASE}
     documents, valid = {}, all(run.ok for run in shared.values())
     for database in args.db:
-        ours = {"ours": run_bot("ours", database, config, args.postgres_url, args.repeat)} if "ours" in args.bots else {}
+        workers = args.webhook_workers or (WEBHOOK_WORKERS_POSTGRESQL if database == POSTGRESQL else 1)
+        db_config = replace(config, webhook_workers=workers)
+        ours = {bot: run_bot(bot, database, db_config, args.postgres_url, args.repeat) for bot in args.bots if KINDS[bot] in WITH_DATABASE}
         runs = ours | shared
         valid = valid and all(run.ok for run in runs.values())
         print(render(database, runs, args.rate, args.quick), flush=True)
-        documents[database] = document(database, runs, args.rate, asdict(config) | {"quick": args.quick, "repeat": args.repeat})
+        documents[database] = document(database, runs, args.rate, asdict(db_config) | {"quick": args.quick, "repeat": args.repeat})
     _write(documents, args.json, args.quick)
     print(f"load: {'ok' if valid else 'INVALID RUN'} in {time.monotonic() - started:.1f} s")
     return 0 if valid else 1

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from benchmarks.lib.fake import TimedFakeTelegram
-from benchmarks.lib.procstat import Usage, read_usage
+from benchmarks.lib.procstat import Usage, read_tree_usage
 
 ROOT = Path(__file__).resolve().parents[2]
 # Settings a developer's shell may hold; the bot under test must see only what the benchmark gives it.
@@ -36,6 +36,7 @@ class BotKind:
     module: str  # run as `python -m module`
     saves_leads: bool  # every Confirm must become a stored lead
     sends_admin_cards: bool  # every lead also produces one sendMessage to the admin chat
+    webhook: bool = False  # served by uvicorn (maybe several worker processes) instead of polling
 
 
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
@@ -74,6 +75,22 @@ class BotProcess:
         assert self.process is not None
         return self.process.pid
 
+    async def wait_ready(self, timeout: float) -> float:
+        """Seconds from spawning the process to its first getUpdates (polling) or to its webhook answering."""
+        if self.fake.webhook is None:
+            return await self.wait_polling(timeout)
+        deadline = time.monotonic() + timeout
+        while not await self.fake.webhook.ready():
+            self._check_alive(deadline, timeout)
+            await asyncio.sleep(0.005)
+        return time.monotonic() - self.spawned_at
+
+    def _check_alive(self, deadline: float, timeout: float) -> None:
+        if self.process is None or self.process.poll() is not None:
+            raise BotFailed(f"{self.kind.name} exited before serving\n{self.log_tail()}")
+        if time.monotonic() > deadline:
+            raise BotFailed(f"{self.kind.name} did not serve within {timeout:g}s\n{self.log_tail()}")
+
     async def wait_polling(self, timeout: float) -> float:
         """Seconds from spawning the process to its first getUpdates; BotFailed if it dies or takes too long."""
         deadline = time.monotonic() + timeout
@@ -86,8 +103,8 @@ class BotProcess:
         return self.fake.first_get_updates_at - self.spawned_at
 
     def usage(self) -> Usage:
-        """CPU seconds and peak RSS of the bot so far."""
-        return read_usage(self.pid)
+        """CPU seconds and peak RSS of the bot so far (with its worker processes, if any)."""
+        return read_tree_usage(self.pid)
 
     def stop(self) -> int | None:
         """Ask the bot to stop (it flushes and closes), kill it if it does not; its exit status."""

@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from tests.fakes.telegram_server import Call, FakeTelegram, _Request, _Server
 
 JSON = dict[str, Any]
@@ -25,6 +27,44 @@ class _LoadServer(_Server):
     """
 
     request_queue_size = LISTEN_BACKLOG
+
+
+class WebhookTarget:
+    """Telegram's side of a webhook: POSTs each update with the secret header, at most `connections` at a time.
+
+    Telegram opens up to 40 connections to a webhook by default (setWebhook's max_connections) and delivers an
+    update again when the answer is not 2xx; so does this, after a short pause.
+    """
+
+    def __init__(self, origin: str, path: str, secret: str, connections: int = 40) -> None:
+        self.url, self.health_url = origin + path, origin + "/healthz"
+        self.headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        self.client = httpx.AsyncClient(limits=httpx.Limits(max_connections=connections), timeout=30.0)
+        self.failed = 0  # answers that were not 2xx (each delivered again)
+
+    async def ready(self) -> bool:
+        """Whether the bot's /healthz answers 200 (a worker is up and its database answers)."""
+        try:
+            response = await self.client.get(self.health_url)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def deliver(self, update: JSON) -> None:
+        """POST one update until the bot takes it (a few attempts, as Telegram would)."""
+        for _ in range(5):
+            try:
+                response = await self.client.post(self.url, json=update, headers=self.headers)
+                if response.is_success:
+                    return
+            except httpx.HTTPError:
+                pass
+            self.failed += 1
+            await asyncio.sleep(0.5)
+
+    async def close(self) -> None:
+        """Close the connections."""
+        await self.client.aclose()
 
 
 @dataclass(frozen=True)
@@ -53,6 +93,8 @@ class TimedFakeTelegram(FakeTelegram):
     def __init__(self, api_delay: float = 0.0) -> None:
         super().__init__()
         self.api_delay = api_delay  # seconds every call but getUpdates waits, as if api.telegram.org were far away
+        self.webhook: WebhookTarget | None = None  # set: updates are POSTed to the bot instead of queued for getUpdates
+        self._deliveries: set[asyncio.Task[None]] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.available_at: dict[int, float] = {}  # update_id -> monotonic time it was queued
         self.first_get_updates_at: float | None = None
@@ -72,11 +114,22 @@ class TimedFakeTelegram(FakeTelegram):
         self.loop = loop
 
     def push_update(self, update: JSON) -> int:
-        """Queue an update and remember when it became available (taken just before it is queued)."""
+        """Queue an update, or POST it to the webhook, and remember when it became available (just before)."""
         at = time.monotonic()
-        update_id = super().push_update(update)
-        self.available_at[update_id] = at
-        return update_id
+        if self.webhook is None:
+            update_id = super().push_update(update)
+            self.available_at[update_id] = at
+            return update_id
+        with self._cond:
+            self._seq += 1
+            update = {**update, "update_id": self._seq}
+            self._pushed[self._seq] = update
+        self.available_at[self._seq] = at
+        assert self.loop is not None, "attach() the driver's loop before pushing to a webhook"
+        task = self.loop.create_task(self.webhook.deliver(update))
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+        return int(update["update_id"])
 
     def method_counts(self, desk_chat_id: int | None = None) -> Counter[str]:
         """How many calls each Bot API method received so far; those to `desk_chat_id` counted as `METHOD@desk`."""

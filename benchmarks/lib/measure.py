@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import secrets
+import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from benchmarks.baseline import PICKLE_NAME
 from benchmarks.lib.botproc import BotFailed, BotKind, BotProcess, child_environment
 from benchmarks.lib.databases import POSTGRESQL, count_leads
-from benchmarks.lib.fake import TimedFakeTelegram
+from benchmarks.lib.fake import TimedFakeTelegram, WebhookTarget
 from benchmarks.lib.figures import PhaseFigures, RunFigures, Snapshot
 from benchmarks.lib.loadgen import PhaseResult, run_closed_loop, run_open_loop
 
@@ -24,9 +27,12 @@ CLOSED_FIRST_CHAT_ID = 1_000_000
 OPEN_FIRST_CHAT_ID = 2_000_000
 
 OURS = BotKind("ours", "benchmarks.lib.ours_runner", saves_leads=True, sends_admin_cards=True)
+WEBHOOK = BotKind("webhook", "benchmarks.lib.webhook_runner", saves_leads=True, sends_admin_cards=True, webhook=True)
 BASELINE = BotKind("baseline", "benchmarks.baseline", saves_leads=True, sends_admin_cards=True)
 ECHO = BotKind("echo", "benchmarks.lib.echo_runner", saves_leads=False, sends_admin_cards=False)
-KINDS = {kind.name: kind for kind in (OURS, BASELINE, ECHO)}
+KINDS = {kind.name: kind for kind in (OURS, WEBHOOK, BASELINE, ECHO)}
+WITH_DATABASE = (OURS, WEBHOOK)
+WEBHOOK_PATH = "/telegram"
 
 
 @dataclass(frozen=True)
@@ -40,22 +46,43 @@ class LoadConfig:
     timeout: float  # longest wait for one reply
     startup_timeout: float
     api_delay: float = 0.0  # seconds each Bot API call but getUpdates takes on the fake server
+    webhook_workers: int = 1  # uvicorn worker processes of the webhook bot
 
 
-def _launch(kind: BotKind, fake: TimedFakeTelegram, run_dir: Path, database_url: str | None) -> tuple[list[str], dict[str, str]]:
+def _launch(
+    kind: BotKind, fake: TimedFakeTelegram, run_dir: Path, database_url: str | None, workers: int
+) -> tuple[list[str], dict[str, str]]:
     """Command-line arguments and environment for the bot process (secrets only in the environment)."""
     env = {"TELEGRAM_BOT_TOKEN": fake.token}
-    if kind is OURS:
+    if kind in WITH_DATABASE:
         assert database_url is not None
-        return [], child_environment(env | {"DATABASE_URL": database_url, "ADMIN_CHAT_IDS": str(ADMIN_CHAT_ID)})
+        env |= {"DATABASE_URL": database_url, "ADMIN_CHAT_IDS": str(ADMIN_CHAT_ID)}
+    if kind is WEBHOOK:
+        port, secret = _free_port(), secrets.token_urlsafe(16)
+        fake.webhook = WebhookTarget(f"http://127.0.0.1:{port}", WEBHOOK_PATH, secret)
+        env |= {
+            "WEBHOOK_URL": f"https://webhook.invalid{WEBHOOK_PATH}",  # registered with the fake server only, never dialled
+            "WEBHOOK_SECRET": secret,
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+            "WEBHOOK_WORKERS": str(workers),
+        }
+    if kind in WITH_DATABASE:
+        return [], child_environment(env)
     if kind is BASELINE:
         return ["--data-dir", str(run_dir), "--admin-chat", str(ADMIN_CHAT_ID)], child_environment(env)
     return [], child_environment(env)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def _saved_leads(kind: BotKind, run_dir: Path, database_url: str | None) -> int | None:
     """Leads the bot stored, read after it stopped."""
-    if kind is OURS:
+    if kind in WITH_DATABASE:
         assert database_url is not None
         return await count_leads(database_url)
     if kind is BASELINE:
@@ -117,18 +144,21 @@ async def measure(kind: BotKind, database: str, database_url: str | None, run_di
     fake.attach(asyncio.get_running_loop())
     fake.start()
     try:
-        args, env = _launch(kind, fake, run_dir, database_url)
+        args, env = _launch(kind, fake, run_dir, database_url, config.webhook_workers)
         with BotProcess(kind, fake, run_dir, env, args) as process:
-            figures.startup_s = round(await process.wait_polling(config.startup_timeout), 3)
+            figures.startup_s = round(await process.wait_ready(config.startup_timeout), 3)
             await _load(_Run(kind, fake, process, config, figures))
             peak = process.usage().peak_rss_bytes
             figures.peak_rss_mb = None if peak is None else round(peak / 2**20, 1)
-            if (status := process.stop()) != 0:
+            # uvicorn raises the SIGTERM again once its graceful shutdown is done, so the webhook bot ends with -15.
+            if (status := process.stop()) not in (0, -signal.SIGTERM if kind.webhook else 0):
                 figures.problems.append(f"exit status {status}\n{process.log_tail()}")
         figures.leads_saved = await _saved_leads(kind, run_dir, database_url)
     except (BotFailed, SQLAlchemyError, OSError, pickle.UnpicklingError, EOFError) as exc:
         figures.problems.append(f"{exc.__class__.__name__}: {exc}")
     finally:
+        if fake.webhook is not None:
+            await fake.webhook.close()
         fake.stop()
     if kind.saves_leads and figures.leads_saved != figures.leads_expected:
         figures.problems.append(f"leads saved {figures.leads_saved} != expected {figures.leads_expected}")

@@ -32,6 +32,31 @@ def read_usage(pid: int) -> Usage:
     return Usage(_proc_cpu_seconds(pid), _vm_hwm(pid))
 
 
+def read_tree_usage(pid: int) -> Usage:
+    """Usage of a process and its live descendants (uvicorn's workers): CPU summed, peak RSS summed (an upper bound)."""
+    usages = [read_usage(p) for p in [pid, *_descendants(pid)]]
+    peaks = [u.peak_rss_bytes for u in usages if u.peak_rss_bytes is not None]
+    return Usage(sum(u.cpu_seconds for u in usages), sum(peaks) if peaks else None)
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def _proc_cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces and parentheses

@@ -84,7 +84,7 @@ def targets(ours: RunFigures, baseline: RunFigures | None, rate: float) -> list[
         _check(f"Bot API calls per lead <= baseline ({base_calls if base_calls is not None else 'n/a'})", calls(ours), "",
                lambda v: base_calls is not None and v <= base_calls),
         _check("peak RSS < 150 MB", ours.peak_rss_mb, " MB", lambda v: v < 150),
-        _check("first getUpdates within 2 s of start", ours.startup_s, " s", lambda v: v < 2),
+        _check("first getUpdates (webhook: answering) within 2 s of start", ours.startup_s, " s", lambda v: v < 2),
     ]
     if ours.database == "sqlite":
         found.insert(0, _check(">= 300 updates/s with SQLite", throughput(ours), "/s", lambda v: v >= 300))
@@ -95,22 +95,30 @@ def _cell(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+OURS_BOTS = ("ours", "webhook")  # ours polling, and ours behind its webhook (several workers on PostgreSQL)
+
+
 def render(database: str, runs: dict[str, RunFigures], rate: float, quick: bool) -> str:
     """The text report for one database: comparison table, targets, problems."""
-    ours, baseline, echo = runs.get("ours"), runs.get("baseline"), runs.get("echo")
+    baseline, echo = runs.get("baseline"), runs.get("echo")
+    mine = {name: runs[name] for name in OURS_BOTS if name in runs}
     lines = [f"== {database}: ours vs baseline{' (quick run: timings are not meaningful)' if quick else ''} =="]
-    lines.append(f"{'figure':<46}{'ours':>10}{'baseline':>10}{'ours/base':>11}{'echo':>10}")
+    header = "".join(f"{name:>10}" for name in mine) + f"{'baseline':>10}" + "".join(f"{name[:4] + '/base':>11}" for name in mine)
+    lines.append(f"{'figure':<46}{header}{'echo':>10}")
     for label, metric in rows(rate):
-        values = [metric(r) if r else None for r in (ours, baseline, echo)]
-        if all(v is None for v in values):
+        values = {name: metric(run) for name, run in mine.items()}
+        base, other = (metric(baseline) if baseline else None), (metric(echo) if echo else None)
+        if all(v is None for v in (*values.values(), base, other)):
             continue  # e.g. no open loop, or no PostgreSQL in this table
-        lines.append(f"{label:<46}{_cell(values[0]):>10}{_cell(values[1]):>10}{_cell(ratio(values[0], values[1])):>11}{_cell(values[2]):>10}")
-    if ours is not None:
-        lines.append(f"targets (ours, {database}):")
-        for target in targets(ours, baseline, rate):
+        cells = "".join(f"{_cell(v):>10}" for v in values.values()) + f"{_cell(base):>10}"
+        cells += "".join(f"{_cell(ratio(v, base)):>11}" for v in values.values())
+        lines.append(f"{label:<46}{cells}{_cell(other):>10}")
+    for name, run in mine.items():
+        lines.append(f"targets ({name}, {database}):")
+        for target in targets(run, baseline, rate):
             mark = {True: "PASS", False: "MISS", None: "n/a "}[target.passed]
             lines.append(f"  {mark}  {target.label:<52} {target.measured}")
-    for run in (r for r in (ours, baseline, echo) if r is not None):
+    for run in (r for r in (*mine.values(), baseline, echo) if r is not None):
         leads = f"leads saved {run.leads_saved} / expected {run.leads_expected}" if run.keeps_leads else "keeps no leads"
         spread = ", ".join(f"{r['updates_per_s']:g}" for r in run.repeats if r["updates_per_s"] is not None)
         lines.append(f"{run.bot}: {leads}, run took {run.wall_s:g} s" + (f"; updates/s of the repeats: {spread}" if len(run.repeats) > 1 else ""))
@@ -120,16 +128,21 @@ def render(database: str, runs: dict[str, RunFigures], rate: float, quick: bool)
 
 def document(database: str, runs: dict[str, RunFigures], rate: float, config: dict[str, Any]) -> dict[str, Any]:
     """The JSON document for one database."""
-    ours, baseline = runs.get("ours"), runs.get("baseline")
-    ratios = {label: ratio(metric(ours), metric(baseline)) for label, metric in rows(rate)} if ours and baseline else {}
-    found = targets(ours, baseline, rate) if ours else []
+    baseline = runs.get("baseline")
+    mine = {name: runs[name] for name in OURS_BOTS if name in runs}
+    ratios = {
+        name: {label: ratio(metric(run), metric(baseline)) for label, metric in rows(rate)} for name, run in mine.items()
+    } if baseline else {}  # fmt: skip
     return {
         "database": database,
         "machine": machine(),
         "config": config,
         "runs": {name: run.as_json() for name, run in runs.items()},
-        "ratios_ours_over_baseline": ratios,
-        "targets": [{"target": t.label, "measured": t.measured, "pass": t.passed} for t in found],
+        "ratios_over_baseline": ratios,
+        "targets": {
+            name: [{"target": t.label, "measured": t.measured, "pass": t.passed} for t in targets(run, baseline, rate)]
+            for name, run in mine.items()
+        },
     }
 
 
