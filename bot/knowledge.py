@@ -11,31 +11,44 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.content import ContentPack, KnowledgeEntry
+from bot.content import ContentPack, KnowledgeEntry, safe_load
 from bot.engine.render import fill
 
-# Words that carry no topic, fillers included. "how", "long", "much", "when" and "where" stay: they matter here.
+# Words that carry no topic. "long", "much", "when" and "where" stay: they matter here. So do "you", "your", "me"
+# and "my": they tell "do you use AI?" (the studio) from "AI changed my face" (the prospect's own pictures).
 _STOPWORDS = frozenset(
-    """a an the i me my we our ours you your yours yourself yourselves it its itself is are am be been being was were
-    do does did doing done to of in on at for with and or but so if then than that this these those there here can
-    could would should will shall may might must just really please hi hello hey thanks thank im i'm ive i've id i'd
-    youre you're whats what's it's it'd about get got some any also very quite what which who whom how as by from
-    into onto up out over under he she they them their his her him there's that's like lol ok okay um uh ever even
-    still yet too such maybe kind sort thing things something anything honestly curious wondering wonder wondered
-    question questions actually basically tell let know cheers sorry btw anyway guys pls plz hiya not no all don't
-    dont doesn't didn't isn't aren't can't cant won't""".split()
+    {
+        "a", "an", "the", "i", "we", "our", "ours", "yours", "yourself", "yourselves", "it", "its", "itself", "is",
+        "are", "am", "be", "been", "being", "was", "were", "do", "does", "did", "doing", "done", "to", "of", "in",
+        "on", "at", "for", "with", "and", "or", "but", "so", "if", "then", "than", "that", "this", "these", "those",
+        "there", "here", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "just", "please",
+        "hi", "hello", "hey", "thanks", "thank", "im", "i'm", "ive", "i've", "id", "i'd", "youre", "you're", "whats",
+        "what's", "it's", "it'd", "about", "get", "got", "some", "any", "also", "very", "quite", "what", "which",
+        "who", "whom", "how", "as", "by", "from", "into", "onto", "up", "out", "over", "under", "he", "she", "they",
+        "them", "their", "his", "her", "him", "there's", "that's", "like", "lol", "ok", "okay", "um", "uh", "ever",
+        "even", "still", "yet", "too", "such", "maybe", "kind", "sort", "thing", "things", "something", "anything",
+        "curious", "wondering", "wonder", "wondered", "through", "question", "questions", "tell", "let", "know",
+        "cheers", "sorry", "btw", "anyway", "guys", "pls", "plz", "hiya", "not", "no", "all", "don't", "dont",
+        "doesn't", "didn't", "isn't", "aren't", "can't", "cant", "won't",
+    }
+)
+# Adverbs that only add emphasis, dropped before phrases are matched: "when is it totally okay" meets "when is it okay".
+_FILLERS = frozenset(
+    {
+        "really", "actually", "totally", "basically", "honestly", "literally", "definitely", "completely",
+        "absolutely", "seriously", "truly", "kinda", "sorta",
+    }
 )
 _WORD_RE = re.compile(r"[a-z0-9$]+(?:'[a-z]+)?")
-DEFAULT_THRESHOLD = 0.32
-# Weights of the blended score (they sum to 1), tuned on tests/data/faq_dev.yaml and on leave-one-out runs over the
-# pack's own examples, never on the held-out eval set. Every feature lies in [0, 1].
-WEIGHTS = {"best": 0.20, "top2": 0.17, "document": 0.11, "fuzzy": 0.23, "bayes": 0.29}
+DEFAULT_THRESHOLD = 0.31
+# Weights of the blended score (they sum to 1), tuned on tests/data/faq_dev.yaml and on 5-fold cross-validation over
+# the pack's own examples, never on the held-out eval set. Every feature lies in [0, 1].
+WEIGHTS = {"best": 0.25, "top2": 0.17, "document": 0.09, "fuzzy": 0.23, "bayes": 0.26}
 # An out-of-scope topic wins when it scores within this of the best entry: a polite redirect beats a wrong answer.
-OUT_OF_SCOPE_MARGIN = 0.03
+OUT_OF_SCOPE_MARGIN = 0.07
 # Words the pack has never seen still count towards the query's length, so an off-topic question scores low.
 UNKNOWN_IDF = 2.5
 # Naive Bayes: answer words count for less than example questions; smoothing and temperature keep it from being sure.
@@ -56,7 +69,12 @@ _INJECTION = re.compile(
     | \badmin(istrator)?\s+(panel|access|mode|account|rights|console)\b | \bdeveloper\s+mode\b | \bjailbreak | \bsudo\b
     | \b(list|show|give|export|dump|send|print|tell|read)\b.{0,30}\b(all|every|other)\b.{0,30}
         \b(leads?|emails?|phone\s+numbers?|contact\s+details|database|records)\b
-    | \bother\s+(clients|customers|users|people)('s?)?\s+(emails?|names?|numbers?|phones?|details|data|info)""",
+    | \bother\s+(clients|customers|users|people)('s?)?\s+(emails?|names?|numbers?|phones?|details|data|info)
+    | \b(you\s+are|you'?re|u\s+r)\s+now\b | \bfrom\s+now\s+on\b.{0,30}\byou | \bact\s+as\s+(a|an|my|the)\b
+    | \bpretend\b.{0,20}\b(you|to\s+be)\b | \brole-?\s?play
+    | \b(reveal|repeat|print|output|show)\b.{0,30}\b(your|the|system)\s+(prompt|instructions|configuration|config)\b
+    | \b(approve|give|grant|apply|authori[sz]e)\b.{0,30}\b\d{2,3}\s*%\s*(off|discount) | \b100\s*%\s*(off|discount)
+    | \b(delete|drop|wipe|erase|truncate)\s+((the|all|every|your)\s+)*(database|tables?|records|bookings|leads)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 INJECTION_TOPIC = "prompt_injection"
@@ -74,19 +92,30 @@ class Match:
 
 
 class Normaliser:
-    """Lower-case, fold accents, map synonyms, correct typos against the pack's vocabulary, stem lightly."""
+    """Lower-case, fold accents, fix spellings and typos, map synonyms, stem lightly."""
 
-    def __init__(self, synonyms: dict[str, list[str]]) -> None:
-        self._phrases: list[tuple[re.Pattern[str], str]] = []
+    def __init__(self, synonyms: dict[str, list[str]], spellings: dict[str, list[str]] | None = None) -> None:
+        # Shorthand ("u", "hw") is spelled out before phrases are matched, so "hw much" still meets "how much".
+        self._spellings = {_fold(v).strip(): word for word, variants in (spellings or {}).items() for v in variants}
+        self._phrases: dict[str, str] = {}  # folded phrase -> " canonical "
         self._words: dict[str, str] = {}
         for canonical, variants in synonyms.items():
             for variant in (canonical, *variants):
                 variant = _fold(variant).strip()
                 if " " in variant or "-" in variant or not variant.isalnum():
-                    self._phrases.append((re.compile(rf"(?<![\w$]){re.escape(variant)}(?![\w$])"), f" {canonical} "))
+                    self._phrases.setdefault(variant, f" {canonical} ")
                 else:
-                    self._words[variant] = canonical
-        self._phrases.sort(key=lambda p: -len(p[0].pattern))  # longest phrase first, so "how long until" beats "how long"
+                    self._words.setdefault(variant, canonical)
+        # Inflections the file does not list ("airbrushed" as well as "airbrush") map like the word they stem from.
+        # Only base forms lead: the stem of "news" or "rights" would also catch "new" or "right".
+        self._stems: dict[str, str] = {}
+        for variant, canonical in self._words.items():
+            if (stem := _stem(variant)) == variant.removesuffix("e"):
+                self._stems.setdefault(stem, canonical)
+        # One pass of one alternation instead of a regex per phrase. Longest phrase first, so "how long until" beats
+        # "how long"; a phrase cut off mid-word fails the lookahead and the next, shorter one is tried.
+        alternation = "|".join(re.escape(p) for p in sorted(self._phrases, key=lambda p: (-len(p), p)))
+        self._phrase_re = re.compile(rf"(?<![\w$])(?<![\w$]-)(?:{alternation})(?![\w$]|-\w)") if alternation else None
         self._known: frozenset[str] = frozenset()
         self._surface: list[str] = []
         self._cache: dict[str, str | None] = {}
@@ -95,7 +124,7 @@ class Normaliser:
         """Fix the vocabulary that typos are corrected towards: the pack's own words, synonyms and stopwords."""
         texts = list(texts)
         counts = Counter(w for text in texts for w in _WORD_RE.findall(_fold(text)))
-        counts.update({w: 1 for w in (*self._words, *_STOPWORDS)})
+        counts.update({w: 1 for p in (*self._phrases, *self._words, *_STOPWORDS) for w in _WORD_RE.findall(p)})
         # Most frequent first, so a tie between two corrections goes to the more common word.
         self._surface = [w for w, _ in counts.most_common() if len(w) >= 3 and w.isalpha()]
         self._known = frozenset(counts) | {t for text in texts for t in self.tokens(text, correct=False)}
@@ -103,30 +132,37 @@ class Normaliser:
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
         """The content words of a text, as the retrieval compares them."""
-        folded = _fold(text)
-        for pattern, canonical in self._phrases:
-            folded = pattern.sub(canonical, folded)
-        out: list[str] = []
-        for word in _WORD_RE.findall(folded):
-            word = self._words.get(word, word)
-            if correct and len(word) >= 4 and word not in self._known and _stem(word) not in self._known:
-                fixed = self._correct(word)
-                if fixed is not None:
-                    # Keep the unknown word as well: a wrong guess ("prime" -> "price") then only half counts.
-                    fixed = self._words.get(fixed, fixed)
-                    if fixed not in _STOPWORDS:
-                        out.append(_stem(fixed))
-            if word not in _STOPWORDS:
-                out.append(_stem(word))
-        return out
+        unknown: list[str] = []
+        respelled = _WORD_RE.sub(lambda m: self._respell(m.group(), unknown if correct else None), _fold(text))
+        folded = " ".join(respelled.split())  # one space between words, so a dropped filler cannot split a phrase
+        if self._phrase_re is not None:
+            folded = self._phrase_re.sub(lambda m: self._phrases[m.group()], folded)
+        words = [self._words.get(w) or self._stems.get(_stem(w), w) for w in _WORD_RE.findall(folded)]
+        # A corrected word keeps its unknown original as well: a wrong guess ("prime" -> "price") then only half counts.
+        return [_stem(w) for w in (*words, *unknown) if w not in _STOPWORDS]
+
+    def _respell(self, word: str, unknown: list[str] | None) -> str:
+        """The word with shorthand spelled out and, when `unknown` collects originals, a typo corrected."""
+        word = self._spellings.get(word, word)
+        if word in _FILLERS:
+            return ""
+        if unknown is None or len(word) < 4 or word in self._known or _stem(word) in self._known:
+            return word
+        fixed = self._correct(word)
+        if fixed is None:
+            return word
+        unknown.append(word)
+        return fixed
 
     def _correct(self, word: str) -> str | None:
         if word not in self._cache:
             if len(self._cache) > 20_000:
                 self._cache.clear()  # prospects type endless new words; keep a long-running bot's memory flat
             # One slip (a transposition counts once) in short words, two in long ones; typos rarely hit the first letter.
+            # A word that only lacks or adds an ending ("nice", "nicer") is another word, not a slip.
             limit = 1 if len(word) <= 6 else 2
-            pool = [w for w in self._surface if w[0] == word[0] and abs(len(w) - len(word)) <= limit]
+            near = (w for w in self._surface if w[0] == word[0] and abs(len(w) - len(word)) <= limit)
+            pool = [w for w in near if not w.startswith(word) and not word.startswith(w)]
             best = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
             self._cache[word] = best[0] if best else None
         return self._cache[word]
@@ -183,6 +219,13 @@ class _Index:
     def scores(self, tokens: list[str]) -> list[float]:
         """Cosine similarity of the tokens with every document."""
         out = [0.0] * self.size
+        for i, sim in self.sparse_scores(tokens).items():
+            out[i] = sim
+        return out
+
+    def sparse_scores(self, tokens: list[str]) -> dict[int, float]:
+        """Cosine similarity of the tokens with the documents that share a word with them."""
+        out: dict[int, float] = defaultdict(float)
         for t, w in self.vector(tokens).items():
             for i, dw in self.postings.get(t, ()):
                 out[i] += w * dw
@@ -230,7 +273,7 @@ class Retriever:
         self.threshold = threshold
         self.weights = weights or WEIGHTS
         self.oos_margin = OUT_OF_SCOPE_MARGIN
-        self.normaliser = Normaliser(load_synonyms(content.root))
+        self.normaliser = Normaliser(*load_synonyms(content.root))
         self.topics: list[tuple[str, bool]] = []  # (id, out of scope)
         examples: list[tuple[int, str]] = []  # (topic index, example text)
         documents: list[str] = []
@@ -254,7 +297,9 @@ class Retriever:
         self._examples = _Index(tokens, UNKNOWN_IDF, _idf(doc_tokens))
         self._documents = _Index(doc_tokens, UNKNOWN_IDF)
         self._bayes = _Bayes(by_topic, doc_tokens)
-        self._plain = [" ".join(t) for t in tokens]
+        self._sorted: list[list[str]] = [[] for _ in self.topics]  # each topic's examples, words sorted
+        for owner, words in zip(self._owner, tokens, strict=True):
+            self._sorted[owner].append(" ".join(sorted(words)))
         self._injection_topic = INJECTION_TOPIC if (INJECTION_TOPIC, True) in self.topics else None
 
     def features(self, question: str) -> list[dict[str, float]]:
@@ -265,20 +310,20 @@ class Retriever:
             return out
         # Closest example, and the mean of the two closest: one lucky example is weaker evidence than two.
         top: list[list[float]] = [[0.0, 0.0] for _ in self.topics]
-        for owner, sim in zip(self._owner, self._examples.scores(tokens), strict=True):
-            pair = top[owner]
+        for j, sim in self._examples.sparse_scores(tokens).items():
+            pair = top[self._owner[j]]
             if sim > pair[1]:
-                pair[:] = sorted((pair[0], sim), reverse=True)
-        for i, sim in enumerate(self._documents.scores(tokens)):
-            out[i]["document"] = sim
-        for i, p in enumerate(self._bayes.posterior(tokens)):
-            out[i]["bayes"] = p
-        for i, (first, second) in enumerate(top):
-            out[i]["best"], out[i]["top2"] = first, (first + second) / 2
-        # token_sort_ratio rewards the same words in the same amount; token_set_ratio would give 100 to any subset.
-        for _, sim, j in process.extract(" ".join(tokens), self._plain, scorer=fuzz.token_sort_ratio, limit=None):
-            row = out[self._owner[j]]
-            row["fuzzy"] = max(row["fuzzy"], sim / 100)
+                pair[:] = (pair[0], sim) if sim <= pair[0] else (sim, pair[0])
+        documents = self._documents.scores(tokens)
+        # Token-sort ratio (the ratio of the sorted words) rewards the same words in the same amount; a token-set
+        # ratio would give 100 to any subset. The examples' words are sorted once, at start.
+        query = " ".join(sorted(tokens))
+        posterior = self._bayes.posterior(tokens)
+        for i, row in enumerate(out):
+            first, second = top[i]
+            row.update(best=first, top2=(first + second) / 2, document=documents[i], bayes=posterior[i])
+            closest = process.extractOne(query, self._sorted[i], scorer=fuzz.ratio)
+            row["fuzzy"] = closest[1] / 100 if closest else 0.0
         return out
 
     def rank(self, question: str) -> list[tuple[str, bool, float]]:
@@ -328,10 +373,15 @@ class PackAnswerer:
         return escape(self.content.render_answer(entry))
 
 
-def load_synonyms(root: Path) -> dict[str, list[str]]:
-    """The synonyms file of a pack (empty when the pack has none)."""
+def load_synonyms(root: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The synonyms and the spellings of a pack's synonyms file (both empty when the pack has none)."""
     path = root / "synonyms.yaml"
     if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return {}, {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
+    spellings = data.pop("spellings", None) or {}
+    return _word_lists(data), _word_lists(spellings)
+
+
+def _word_lists(data: dict[object, list[object]]) -> dict[str, list[str]]:
     return {str(k): [str(v) for v in vs] for k, vs in data.items()}
