@@ -1,6 +1,6 @@
 """Offline FAQ retrieval benchmark: top-1 accuracy, out-of-scope refusal and answer time on a labelled set.
 
-Run from the repo root: `python benchmarks/faq_eval.py [--set eval|dev|dev2|dev3] [--quick] [-v] [--json FILE]`.
+Run from the repo root: `python benchmarks/faq_eval.py [--set eval|dev|dev2|dev3|dev4] [--quick] [-v] [--json FILE]`.
 Tune on the dev sets; run the held-out eval set rarely, summary lines only (see benchmarks/README.md).
 """
 
@@ -24,8 +24,9 @@ from bot.content import load_content
 from bot.knowledge import DEFAULT_THRESHOLD, PackAnswerer, Retriever
 
 # eval is held out: check it at the end, never tune on it. dev is the tuning set; dev2 a later, messier slice for
-# checking that a change generalises; dev3 the six AI topics and AI-image requests.
-SETS = {name: ROOT / "tests" / "data" / f"faq_{name}.yaml" for name in ("eval", "dev", "dev2", "dev3")}
+# checking that a change generalises; dev3 the six AI topics and AI-image requests; dev4
+# fresh wording for every topic, AI-image requests against questions about AI.
+SETS = {name: ROOT / "tests" / "data" / f"faq_{name}.yaml" for name in ("eval", "dev", "dev2", "dev3", "dev4")}
 QUICK_PER_TOPIC = 2
 QUICK_OUT_OF_SCOPE = 10
 
