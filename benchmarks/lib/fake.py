@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.fakes.telegram_server import Call, FakeTelegram, _Request, _Server
+from tests.fakes.telegram_server import Call, FakeTelegram, _Request, _RequestHandler, _Server
 
 JSON = dict[str, Any]
 LISTEN_BACKLOG = 256
@@ -27,6 +27,23 @@ class _LoadServer(_Server):
     """
 
     request_queue_size = LISTEN_BACKLOG
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        super().__init__(fake)
+        self.RequestHandlerClass = _KeepAliveHandler
+
+
+class _KeepAliveHandler(_RequestHandler):
+    """Keeps each connection open for the next request (HTTP/1.1), as api.telegram.org does.
+
+    The test suite's fake closes every connection after one request, so that stopping it leaves nothing open;
+    under load that would make every Bot API call pay for a new TCP connection, which no bot pays in production.
+    Nagle's algorithm is off: with keep-alive, the body written after the headers would otherwise wait for the
+    client's delayed ACK (40 ms on Linux) on every call.
+    """
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
 
 class WebhookTarget:
