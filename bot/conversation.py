@@ -97,6 +97,70 @@ class Outcome:
     duplicate: bool = False
 
 
+class DeliveryProgress:
+    """How far each update's replies got, written to the update journal in batches.
+
+    A complete delivery is written with the others of the next moment, in one statement (`FLUSH_DELAY`): a second
+    transaction per update would cost as much as the first. Should the process die in between, those replies are
+    sent again after the restart: twice rather than never. A partial delivery is written at once, as the retry job
+    depends on it. Progress not written yet stays readable here (`get`), also while it is being written.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], writes: contextlib.AbstractAsyncContextManager[Any]) -> None:
+        self.sessionmaker = sessionmaker
+        self._writes = writes  # the service's SQLite write queue
+        self._pending: dict[int, tuple[int, bool]] = {}  # update id -> (replies sent, all sent)
+        self._writing: dict[int, tuple[int, bool]] = {}
+        self._one_flush = asyncio.Lock()  # a caller's flush waits for the one running, so it reads after it
+        self._flusher: asyncio.Task[None] | None = None
+
+    def get(self, update_id: int) -> tuple[int, bool] | None:
+        """Progress recorded here and not in the database yet."""
+        return self._pending.get(update_id) or self._writing.get(update_id)
+
+    async def record(self, update_id: int, count: int, done: bool) -> None:
+        """Note progress; a finished delivery is never made unfinished again."""
+        known = self.get(update_id)
+        if known is not None and known[1] and not done:
+            return
+        self._pending[update_id] = (count, done)
+        if not done:
+            await self.flush()
+        elif self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="flush-deliveries")
+
+    async def _flush_soon(self) -> None:
+        while self._pending:  # progress noted while a flush ran is written by the next round
+            await asyncio.sleep(FLUSH_DELAY)
+            try:
+                await self.flush()
+            except (OperationalError, InterfaceError) as exc:
+                log.warning("delivery progress not recorded yet (%s); retrying", exc.__class__.__name__)
+
+    async def flush(self) -> None:
+        """Write everything noted so far."""
+        async with self._one_flush:
+            if not self._pending:
+                return
+            self._writing, self._pending = self._pending, {}
+            try:
+                async with self._writes, self.sessionmaker.begin() as session:
+                    await mark_sent(session, self._writing)
+            except BaseException:
+                for update_id, sent in self._writing.items():  # kept for the next flush, unless newer progress came
+                    self._pending.setdefault(update_id, sent)
+                raise
+            finally:
+                self._writing = {}
+
+    async def close(self) -> None:
+        """Stop the background writer and write what is left."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self.flush()
+
+
 class ConversationService:
     """The one place that runs the engine against the database."""
 
@@ -117,8 +181,7 @@ class ConversationService:
         self._writes = asyncio.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # With a model configured, answers are logged once phrased (bot.answering), not here.
         self.defer_answers = defer_answers
-        self._progress: dict[int, tuple[int, bool]] = {}  # delivery progress not written yet: update id -> (sent, done)
-        self._flusher: asyncio.Task[None] | None = None
+        self.deliveries = DeliveryProgress(sessionmaker, self._writes)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Apply an event; a race with another worker, or a dropped database connection, is retried from a fresh read.
@@ -132,7 +195,8 @@ class ConversationService:
             try:
                 return await self._apply(incoming, check_journal=attempt > 1)
             except (StaleDataError, IntegrityError, StaleConversation):
-                log.info("conversation changed concurrently, retrying", extra={"chat_id": incoming.chat_id, "attempt": attempt})
+                # Another worker changed the chat first, or this update was applied before (its journal row exists).
+                log.info("update raced or seen before, retrying", extra={"chat_id": incoming.chat_id, "attempt": attempt})
             except (OperationalError, InterfaceError) as exc:
                 if attempt == ATTEMPTS:
                     raise
@@ -173,45 +237,16 @@ class ConversationService:
             await set_blocked(session, chat_id, blocked)
 
     async def delivered(self, update_id: int, count: int, done: bool) -> None:
-        """Record how many of an update's replies reached Telegram.
-
-        A complete delivery is written with the others of the next moment, in one statement (`FLUSH_DELAY`):
-        a second transaction per update would cost as much as the first. Should the process die in between,
-        those replies are sent again after the restart: twice rather than never. A partial delivery is
-        written at once, as the retry job depends on it.
-        """
-        self._progress[update_id] = (count, done)
-        if not done:
-            await self.flush_deliveries()
-        elif self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="flush-deliveries")
-
-    async def _flush_soon(self) -> None:
-        await asyncio.sleep(FLUSH_DELAY)
-        try:
-            await self.flush_deliveries()
-        except (OperationalError, InterfaceError) as exc:
-            log.warning("delivery progress not recorded yet (%s); retrying", exc.__class__.__name__)
-            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="flush-deliveries")
+        """Record how many of an update's replies reached Telegram (see DeliveryProgress)."""
+        await self.deliveries.record(update_id, count, done)
 
     async def flush_deliveries(self) -> None:
-        """Write the delivery progress not recorded yet (before reading the journal, and at shutdown)."""
-        if not self._progress:
-            return
-        progress, self._progress = self._progress, {}
-        try:
-            async with self._writes, self.sessionmaker.begin() as session:
-                await mark_sent(session, progress)
-        except BaseException:
-            for update_id, sent in progress.items():  # kept for the next flush, unless newer progress came meanwhile
-                self._progress.setdefault(update_id, sent)
-            raise
+        """Write the delivery progress not recorded yet (before reading the journal)."""
+        await self.deliveries.flush()
 
     async def close(self) -> None:
         """Record the last delivery progress; the transport has stopped sending."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-        await self.flush_deliveries()
+        await self.deliveries.close()
 
     async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
         """The outcome of an update seen before: nothing new, only replies not delivered yet."""
@@ -220,7 +255,7 @@ class ConversationService:
         if seen is None:
             return None
         log.info("redelivered update ignored")
-        sent, done = self._progress.get(seen.update_id, (seen.sent_count, seen.sent_at is not None))
+        sent, done = self.deliveries.get(seen.update_id) or (seen.sent_count, seen.sent_at is not None)
         pending = () if done else tuple(Reply.from_json(r) for r in seen.replies)
         return Outcome(pending, seen.version, update_id=seen.update_id, first=sent, duplicate=True)
 

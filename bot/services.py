@@ -42,10 +42,12 @@ class Services:
 
     async def close(self) -> None:
         """Record the last delivery progress, then release the database connections and the model client's."""
-        await self.conversations.close()
-        if self.model_client is not None:
-            await self.model_client.close()
-        await self.engine.dispose()
+        try:
+            await self.conversations.close()
+        finally:
+            if self.model_client is not None:
+                await self.model_client.close()
+            await self.engine.dispose()
 
 
 def build_services(settings: Settings) -> Services:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import utcnow
@@ -17,7 +17,15 @@ from db.models import ChatStatus, ProcessedUpdate
 
 _TABLE = ProcessedUpdate.__table__
 _RECORD = insert(_TABLE)
-_MARK = update(_TABLE).where(_TABLE.c.update_id == bindparam("b_update_id"))
+_UNSENT = _TABLE.c.sent_at.is_(None)
+_MARK = (  # once an update's replies are all sent, a late report changes nothing
+    update(_TABLE)
+    .where(_TABLE.c.update_id == bindparam("b_update_id"))
+    .values(
+        sent_count=case((_UNSENT, bindparam("b_sent_count")), else_=_TABLE.c.sent_count),
+        sent_at=func.coalesce(_TABLE.c.sent_at, bindparam("b_sent_at", type_=_TABLE.c.sent_at.type)),
+    )
+)
 
 
 async def find_update(session: AsyncSession, update_id: int) -> ProcessedUpdate | None:
@@ -51,7 +59,7 @@ async def mark_sent(session: AsyncSession, progress: dict[int, tuple[int, bool]]
     if not progress:
         return
     now = utcnow()
-    rows = [{"b_update_id": uid, "sent_count": count, "sent_at": now if done else None} for uid, (count, done) in progress.items()]
+    rows = [{"b_update_id": uid, "b_sent_count": count, "b_sent_at": now if done else None} for uid, (count, done) in progress.items()]
     await (await session.connection()).execute(_MARK, rows)
 
 

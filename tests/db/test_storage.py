@@ -151,3 +151,40 @@ async def test_text_that_looks_like_sql_is_stored_verbatim(database_url: str) ->
         [lead] = await list_leads(session)
     await services.close()
     assert lead.notes == "Robert'); DROP TABLE leads;-- <b>hi</b>"
+
+
+async def _journal(services: Services) -> dict[int, tuple[int, bool]]:
+    from db.models import ProcessedUpdate
+
+    async with services.sessionmaker() as session:
+        rows = (await session.execute(select(ProcessedUpdate))).scalars().all()
+    return {row.update_id: (row.sent_count, row.sent_at is not None) for row in rows}
+
+
+async def test_delivery_progress_is_batched_but_never_lost_or_undone(database_url: str) -> None:
+    from dataclasses import replace
+
+    from bot.conversation import FLUSH_DELAY
+
+    services = await _services(database_url)
+    for update_id in (801, 802, 803, 804):
+        await services.conversations.handle(replace(_in(21, Text("hello")), update_id=update_id))
+    progress = services.conversations.deliveries
+    await progress.record(801, 1, done=True)
+    running = asyncio.create_task(progress.flush())
+    await asyncio.sleep(0)  # the flush has taken 801 and is writing it
+    await progress.record(802, 1, done=True)  # noted meanwhile: written by the next round, with no further delivery
+    await running
+    await asyncio.sleep(FLUSH_DELAY * 4)
+    written = await _journal(services)
+    assert written[801] == (1, True) and written[802] == (1, True)
+
+    await progress.record(801, 0, done=False)  # a late partial report (the retry job racing a handler)
+    await progress.record(803, 1, done=True)
+    await progress.record(804, 1, done=True)
+    await services.close()  # stops the background writer and writes what is left
+    reopened = await _services(database_url)
+    written = await _journal(reopened)
+    await reopened.close()
+    assert written[801] == (1, True), "a finished delivery was made unfinished"
+    assert written[803] == (1, True) and written[804] == (1, True)
