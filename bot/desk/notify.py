@@ -83,8 +83,9 @@ class DeskSender:
     async def post_new_lead(self, lead_id: int, organiser: Organiser) -> None:
         """A new lead's card in every admin chat, then its suggested follow-up under it.
 
-        The follow-up comes second so that a slow or failing model never holds the card back. A new lead has no
-        status history, and each round of messages is remembered in one transaction: this runs for every lead.
+        The follow-up comes second so that a slow or failing model never holds the card back; the cards are
+        remembered before it is asked for, so a status change meanwhile edits them. A new lead has no status
+        history to look up, and each round of messages is remembered in one transaction: this runs for every lead.
         """
         admin_chats = self.services.settings.admin_chat_ids
         async with self.services.sessionmaker() as session:
@@ -93,24 +94,33 @@ class DeskSender:
             return  # nobody to read it: no model call either
         text, markup = render_card(lead, None, self.desk, utcnow()), card_keyboard(lead, self.desk)
         cards = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
+        if not await self._track_all(cards, DeskMessageKind.CARD, lead.chat_id, lead_id):
+            return
         found = await organiser.insight(lead)
-        async with self.services.sessionmaker.begin() as session:
-            for message in cards:
-                await track_desk_message(session, message.chat_id, message.message_id, DeskMessageKind.CARD, lead.chat_id, lead.id)
-            try:
-                async with session.begin_nested():
-                    insight = await save_insight(session, lead_id, summary=found.summary, priority=found.priority,
-                                                 reason=found.reason, draft=found.draft, source=found.source)  # fmt: skip
-            except IntegrityError:  # posted already (a second worker), or the prospect was forgotten meanwhile
-                log.info("follow-up not posted: already there or lead gone", extra={"lead_id": lead_id})
-                return
+        try:
+            async with self.services.sessionmaker.begin() as session:
+                insight = await save_insight(session, lead_id, summary=found.summary, priority=found.priority,
+                                             reason=found.reason, draft=found.draft, source=found.source)  # fmt: skip
+        except IntegrityError:  # posted already (a second worker), or the prospect was forgotten meanwhile
+            log.info("follow-up not posted: already there or lead gone", extra={"lead_id": lead_id})
+            return
         log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
         text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
         posted = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
-        if posted:
+        await self._track_all(posted, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
+
+    async def _track_all(self, messages: list[Message], kind: DeskMessageKind, prospect: int, lead_id: int) -> bool:
+        """Remember sent desk messages in one transaction; False when the lead was forgotten meanwhile."""
+        if not messages:
+            return True
+        try:
             async with self.services.sessionmaker.begin() as session:
-                for message in posted:
-                    await track_desk_message(session, message.chat_id, message.message_id, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
+                for message in messages:
+                    await track_desk_message(session, message.chat_id, message.message_id, kind, prospect, lead_id)
+        except IntegrityError:
+            log.info("desk messages not remembered: lead gone", extra={"lead_id": lead_id})
+            return False
+        return True
 
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
