@@ -63,7 +63,10 @@ class BotProcess:
         command = [sys.executable, "-m", self.kind.module, "--base-url", self.fake.base_url, *self.args]
         with self.log_path.open("wb") as log:
             self.spawned_at = time.monotonic()
-            self.process = subprocess.Popen(command, cwd=self.run_dir, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            # Its own process group, so that a kill reaches uvicorn's workers too.
+            self.process = subprocess.Popen(
+                command, cwd=self.run_dir, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -115,7 +118,7 @@ class BotProcess:
             try:
                 self.process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(STOP_TIMEOUT)
         return self.process.returncode
 

@@ -58,6 +58,7 @@ class WebhookTarget:
         self.headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
         self.client = httpx.AsyncClient(limits=httpx.Limits(max_connections=connections), timeout=30.0)
         self.failed = 0  # answers that were not 2xx (each delivered again)
+        self.dropped = 0  # updates given up after every attempt failed (their prospects then time out)
 
     async def ready(self) -> bool:
         """Whether the bot's /healthz answers 200 (a worker is up and its database answers)."""
@@ -78,6 +79,7 @@ class WebhookTarget:
                 pass
             self.failed += 1
             await asyncio.sleep(0.5)
+        self.dropped += 1
 
     async def close(self) -> None:
         """Close the connections."""
@@ -125,6 +127,12 @@ class TimedFakeTelegram(FakeTelegram):
         self._server, self._stopped = _LoadServer(self), False
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True)
         self._thread.start()
+
+    async def stop_deliveries(self) -> None:
+        """Cancel webhook deliveries still in flight (the bot has stopped)."""
+        for task in list(self._deliveries):
+            task.cancel()
+        await asyncio.gather(*self._deliveries, return_exceptions=True)
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Wake waiters on this loop (call from inside it before pushing anything)."""

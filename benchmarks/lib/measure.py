@@ -158,6 +158,9 @@ async def measure(kind: BotKind, database: str, database_url: str | None, run_di
         figures.problems.append(f"{exc.__class__.__name__}: {exc}")
     finally:
         if fake.webhook is not None:
+            await fake.stop_deliveries()
+            if fake.webhook.dropped:
+                figures.problems.append(f"{fake.webhook.dropped} updates the webhook never accepted")
             await fake.webhook.close()
         fake.stop()
     if kind.saves_leads and figures.leads_saved != figures.leads_expected:

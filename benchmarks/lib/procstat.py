@@ -34,7 +34,12 @@ def read_usage(pid: int) -> Usage:
 
 def read_tree_usage(pid: int) -> Usage:
     """Usage of a process and its live descendants (uvicorn's workers): CPU summed, peak RSS summed (an upper bound)."""
-    usages = [read_usage(p) for p in [pid, *_descendants(pid)]]
+    usages = [read_usage(pid)]
+    for child in _descendants(pid):
+        try:
+            usages.append(read_usage(child))
+        except (OSError, ValueError, IndexError):  # it exited between being listed and being read
+            continue
     peaks = [u.peak_rss_bytes for u in usages if u.peak_rss_bytes is not None]
     return Usage(sum(u.cpu_seconds for u in usages), sum(peaks) if peaks else None)
 
