@@ -121,7 +121,8 @@ class RunFigures:
     database: str
     keeps_leads: bool = True
     startup_s: float | None = None  # process spawned -> first getUpdates
-    peak_rss_mb: float | None = None
+    peak_rss_mb: float | None = None  # the largest process's
+    peak_rss_total_mb: float | None = None  # several processes (webhook workers): the sum of their peaks
     leads_saved: int | None = None
     leads_expected: int = 0
     phases: dict[str, PhaseFigures] = field(default_factory=dict)

@@ -148,8 +148,10 @@ async def measure(kind: BotKind, database: str, database_url: str | None, run_di
         with BotProcess(kind, fake, run_dir, env, args) as process:
             figures.startup_s = round(await process.wait_ready(config.startup_timeout), 3)
             await _load(_Run(kind, fake, process, config, figures))
-            peak = process.usage().peak_rss_bytes
-            figures.peak_rss_mb = None if peak is None else round(peak / 2**20, 1)
+            usage = process.usage()
+            figures.peak_rss_mb = None if usage.peak_rss_bytes is None else round(usage.peak_rss_bytes / 2**20, 1)
+            if usage.total_peak_rss_bytes is not None:
+                figures.peak_rss_total_mb = round(usage.total_peak_rss_bytes / 2**20, 1)
             # uvicorn raises the SIGTERM again once its graceful shutdown is done, so the webhook bot ends with -15.
             if (status := process.stop()) not in (0, -signal.SIGTERM if kind.webhook else 0):
                 figures.problems.append(f"exit status {status}\n{process.log_tail()}")

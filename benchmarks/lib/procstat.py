@@ -19,7 +19,8 @@ class Usage:
     """A snapshot of one process: CPU seconds so far (user + system) and peak resident memory."""
 
     cpu_seconds: float
-    peak_rss_bytes: int | None
+    peak_rss_bytes: int | None  # the largest process's, when several are summed
+    total_peak_rss_bytes: int | None = None  # several processes: the sum of their peaks (an upper bound)
 
 
 def read_usage(pid: int) -> Usage:
@@ -33,7 +34,7 @@ def read_usage(pid: int) -> Usage:
 
 
 def read_tree_usage(pid: int) -> Usage:
-    """Usage of a process and its live descendants (uvicorn's workers): CPU summed, peak RSS summed (an upper bound)."""
+    """Usage of a process and its live descendants (uvicorn's workers): CPU summed, the largest peak RSS and the sum."""
     usages = [read_usage(pid)]
     for child in _descendants(pid):
         try:
@@ -41,7 +42,7 @@ def read_tree_usage(pid: int) -> Usage:
         except (OSError, ValueError, IndexError):  # it exited between being listed and being read
             continue
     peaks = [u.peak_rss_bytes for u in usages if u.peak_rss_bytes is not None]
-    return Usage(sum(u.cpu_seconds for u in usages), sum(peaks) if peaks else None)
+    return Usage(sum(u.cpu_seconds for u in usages), max(peaks) if peaks else None, sum(peaks) if len(peaks) > 1 else None)
 
 
 def _descendants(pid: int) -> list[int]:
