@@ -76,7 +76,7 @@ class DeskSender:
         for chat_id in self.services.settings.admin_chat_ids if chat_ids is None else chat_ids:
             message = await self._send(chat_id, text, markup)
             if message is not None:
-                await self._track(message, DeskMessageKind.CARD, lead.chat_id, lead.id)
+                await self._track([message], DeskMessageKind.CARD, lead.chat_id, lead.id)
                 sent.append(message)
         return sent
 
@@ -94,7 +94,10 @@ class DeskSender:
             return  # nobody to read it: no model call either
         text, markup = render_card(lead, None, self.desk, utcnow()), card_keyboard(lead, self.desk)
         cards = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
-        if not await self._track_all(cards, DeskMessageKind.CARD, lead.chat_id, lead_id):
+        try:
+            await self._track(cards, DeskMessageKind.CARD, lead.chat_id, lead_id)
+        except IntegrityError:  # the prospect was forgotten meanwhile
+            log.info("desk messages not remembered: lead gone", extra={"lead_id": lead_id})
             return
         found = await organiser.insight(lead)
         try:
@@ -107,20 +110,7 @@ class DeskSender:
         log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
         text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
         posted = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
-        await self._track_all(posted, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
-
-    async def _track_all(self, messages: list[Message], kind: DeskMessageKind, prospect: int, lead_id: int) -> bool:
-        """Remember sent desk messages in one transaction; False when the lead was forgotten meanwhile."""
-        if not messages:
-            return True
-        try:
-            async with self.services.sessionmaker.begin() as session:
-                for message in messages:
-                    await track_desk_message(session, message.chat_id, message.message_id, kind, prospect, lead_id)
-        except IntegrityError:
-            log.info("desk messages not remembered: lead gone", extra={"lead_id": lead_id})
-            return False
-        return True
+        await self._track(posted, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
 
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
@@ -132,7 +122,7 @@ class DeskSender:
         for chat_id in self.services.settings.admin_chat_ids:
             message = await self._send(chat_id, notice.rendered, notice_keyboard(self.desk))
             if message is not None:
-                await self._track(message, DeskMessageKind.NOTICE, notice.chat_id, notice.lead_id, notice.question_id)
+                await self._track([message], DeskMessageKind.NOTICE, notice.chat_id, notice.lead_id, notice.question_id)
 
     async def refresh_cards(self, lead_id: int) -> int:
         """Edit every card of a lead in place to show its current status; how many were edited."""
@@ -158,7 +148,7 @@ class DeskSender:
         """Ask the photographer for words (a reply or a note) as a reply to a tracked prompt."""
         message = await self._send(chat_id, text, ForceReply(selective=True))
         if message is not None:
-            await self._track(message, kind, about.prospect_chat_id, about.lead_id, about.question_id)
+            await self._track([message], kind, about.prospect_chat_id, about.lead_id, about.question_id)
 
     async def relay(self, target: DeskMessage, text: str) -> TelegramError | None:
         """The photographer's words to the prospect, as from the studio; logged, and kept as the question's answer."""
@@ -212,7 +202,11 @@ class DeskSender:
             log.error("could not write to admin chat: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
             return None
 
-    async def _track(self, message: Message, kind: DeskMessageKind, prospect: int, lead_id: int | None,
+    async def _track(self, messages: list[Message], kind: DeskMessageKind, prospect: int, lead_id: int | None,
                      question_id: int | None = None) -> None:  # fmt: skip
+        """Remember sent desk messages, in one transaction (IntegrityError: the lead or question is gone)."""
+        if not messages:
+            return
         async with self.services.sessionmaker.begin() as session:
-            await track_desk_message(session, message.chat_id, message.message_id, kind, prospect, lead_id, question_id)
+            for message in messages:
+                await track_desk_message(session, message.chat_id, message.message_id, kind, prospect, lead_id, question_id)
