@@ -240,14 +240,6 @@ class ConversationService:
         """Record how many of an update's replies reached Telegram (see DeliveryProgress)."""
         await self.deliveries.record(update_id, count, done)
 
-    async def flush_deliveries(self) -> None:
-        """Write the delivery progress not recorded yet (before reading the journal)."""
-        await self.deliveries.flush()
-
-    async def close(self) -> None:
-        """Record the last delivery progress; the transport has stopped sending."""
-        await self.deliveries.close()
-
     async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
         """The outcome of an update seen before: nothing new, only replies not delivered yet."""
         assert incoming.update_id is not None

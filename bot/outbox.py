@@ -69,7 +69,7 @@ async def retry_undelivered(context: BotContext) -> None:
     """Job: send journaled replies that did not get through, oldest first."""
     from bot.handlers import send_reply
 
-    await context.services.conversations.flush_deliveries()  # what was delivered a moment ago is not resent
+    await context.services.conversations.deliveries.flush()  # what was delivered a moment ago is not resent
     async with context.services.sessionmaker() as session:
         rows = await undelivered(session, utcnow() - RETRY_AFTER if not context.bot_data.get("undelivered_chats") else utcnow())
     waiting: set[int] = context.bot_data.setdefault("undelivered_chats", set())
@@ -95,7 +95,7 @@ def _retry_soon(context: BotContext, delay: float = 0.5) -> None:
 async def purge_old_data(context: BotContext) -> None:
     """Job: delivered journal entries after a day, and message logs after RETENTION_DAYS when it is set."""
     services = context.services
-    await services.conversations.flush_deliveries()
+    await services.conversations.deliveries.flush()
     async with services.sessionmaker.begin() as session:
         await prune_journal(session, utcnow() - JOURNAL_KEEP)
         if services.settings.retention_days:

@@ -43,7 +43,7 @@ class Services:
     async def close(self) -> None:
         """Record the last delivery progress, then release the database connections and the model client's."""
         try:
-            await self.conversations.close()
+            await self.conversations.deliveries.close()
         finally:
             if self.model_client is not None:
                 await self.model_client.close()
