@@ -6,21 +6,16 @@ Usage: `python -m benchmarks.lib.echo_runner --base-url URL` (token from TELEGRA
 
 from __future__ import annotations
 
-import argparse
 import os
 
-from benchmarks.lib.watchdog import start_watchdog
+from benchmarks.lib.watchdog import runner_arguments
 
 ECHO_TEXT = "echo from the booking assistant: CAD, what to wear, thank you"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Poll until SIGTERM, answering each update with one message."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", required=True, help="the Bot API server's base URL")
-    parser.add_argument("--max-seconds", type=float, default=900.0, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    start_watchdog(args.max_seconds)
+    args = runner_arguments(__doc__, argv)
 
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
     from telegram.ext import Application, ContextTypes, TypeHandler

@@ -6,19 +6,14 @@ from the environment, read by `bot.settings.Settings` as in production; nothing 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
-from benchmarks.lib.watchdog import start_watchdog
+from benchmarks.lib.watchdog import runner_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
     """Migrate, build the services and poll the given Bot API server until SIGTERM."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", required=True, help="the fake Bot API server's base URL")
-    parser.add_argument("--max-seconds", type=float, default=900.0, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    start_watchdog(args.max_seconds)
+    args = runner_arguments(__doc__, argv)
 
     from bot.app import run_bot  # build_application + serve_polling, with SIGINT/SIGTERM handling
     from bot.logs import configure_logging

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import threading
@@ -23,3 +24,13 @@ def start_watchdog(max_seconds: float) -> None:
         os._exit(3)  # the graceful stop did not finish in time
 
     threading.Thread(target=watch, name="benchmark-watchdog", daemon=True).start()
+
+
+def runner_arguments(description: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """The options every bot runner takes (`--base-url`, `--max-seconds`), with the watchdog started."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--base-url", required=True, help="the fake Bot API server's base URL")
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="stop by itself after this long")
+    args = parser.parse_args(argv)
+    start_watchdog(args.max_seconds)
+    return args

@@ -6,19 +6,14 @@ the environment, read by `bot.settings.Settings` in each worker as in production
 
 from __future__ import annotations
 
-import argparse
 import os
 
-from benchmarks.lib.watchdog import start_watchdog
+from benchmarks.lib.watchdog import runner_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
     """Migrate, register the webhook with the fake server and serve it until SIGTERM."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--base-url", required=True, help="the fake Bot API server's base URL")
-    parser.add_argument("--max-seconds", type=float, default=900.0, help="stop by itself after this long")
-    args = parser.parse_args(argv)
-    start_watchdog(args.max_seconds)
+    args = runner_arguments(__doc__, argv)
     os.environ["TELEGRAM_API_BASE_URL"] = args.base_url  # the workers read their settings from the environment
 
     from bot.commands import run
