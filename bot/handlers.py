@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot.conversation import AdminNotice, Outcome, SavedLead
-from bot.desk.notify import DeskSender, desk_of, organiser_of
+from bot.desk.notify import desk_sender, organiser_of
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
@@ -155,7 +155,7 @@ async def _answer_query(query: CallbackQuery, notice: str | None) -> None:
 
 async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> None:
     """Send a lead card or a notice, with their buttons, to every admin chat; one failing chat does not stop the others."""
-    desk = DeskSender(context.bot, context.services, desk_of(context.application))
+    desk = desk_sender(context.application, context.bot)
     if isinstance(item, AdminNotice):
         await desk.post_notice(item)
     else:

@@ -182,7 +182,7 @@ class TimedFakeTelegram(FakeTelegram):
         return True
 
     # ---- server threads -------------------------------------------------------------------------
-    def _dispatch(self, path: str, params: JSON, uploads: dict[str, Any]) -> tuple[int, bytes]:
+    def _dispatch(self, path: str, params: JSON, uploads: dict[str, Any]) -> tuple[int, bytes, float]:
         if self.api_delay and not path.lower().endswith("/getupdates"):
             time.sleep(self.api_delay)  # in this request's own thread, outside the lock: calls overlap as on a network
         return super()._dispatch(path, params, uploads)

@@ -7,7 +7,7 @@ from math import ceil
 from telegram import InlineKeyboardMarkup, Update, User
 
 from bot.desk.cards import OPEN_FILTER, fit, lead_line, learned_keyboard, list_keyboard, open_buttons, render_history
-from bot.desk.notify import DeskSender, desk_of
+from bot.desk.notify import DeskSender, desk_of, desk_sender
 from bot.desk.stats import funnel_report
 from bot.export import to_csv
 from bot.handlers import BotContext
@@ -24,7 +24,7 @@ HISTORY_MESSAGES = 15
 
 def sender(context: BotContext) -> DeskSender:
     """The desk's sender for this update."""
-    return DeskSender(context.bot, context.services, desk_of(context.application))
+    return desk_sender(context.application, context.bot)
 
 
 def actor_of(user: User | None) -> str:

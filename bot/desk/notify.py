@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +27,7 @@ from db.models import DeskMessage, DeskMessageKind, Direction
 from db.questions import answer_question
 
 log = logging.getLogger(__name__)
-DESK_KEY, ORGANISER_KEY = "desk", "organiser"
+DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY = "desk", "organiser", "desk_unsettled"
 
 
 def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
@@ -33,6 +36,7 @@ def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
     desk = Desk(services.content, load_desk_content(services.settings.prompts_dir), services.settings.zone)
     application.bot_data[DESK_KEY] = desk
     application.bot_data[ORGANISER_KEY] = make_organiser(services, desk)
+    application.bot_data[UNSETTLED_KEY] = Unsettled()
     return desk
 
 
@@ -56,6 +60,39 @@ def organiser_of(application: Application) -> Organiser:  # type: ignore[type-ar
     return application.bot_data[ORGANISER_KEY]  # type: ignore[no-any-return]
 
 
+def desk_sender(application: Application, bot: Bot) -> DeskSender:  # type: ignore[type-arg]
+    """The desk's sender, sharing with every other one this process's desk messages still being remembered."""
+    return DeskSender(bot, application.bot_data["services"], desk_of(application), application.bot_data[UNSETTLED_KEY])
+
+
+class Unsettled:
+    """Rounds of desk messages sent but not yet remembered.
+
+    A message is remembered only once Telegram has given it an id, so a quick tap on its button can arrive first;
+    the tap then waits for the rounds in flight instead of answering that the message is unknown.
+    """
+
+    def __init__(self) -> None:
+        self._rounds: set[asyncio.Event] = set()
+
+    @asynccontextmanager
+    async def round(self) -> AsyncIterator[None]:
+        done = asyncio.Event()
+        self._rounds.add(done)
+        try:
+            yield
+        finally:
+            self._rounds.discard(done)
+            done.set()
+
+    async def settle(self) -> bool:
+        """Wait for the rounds in flight now to end; whether there were any."""
+        rounds = list(self._rounds)
+        for done in rounds:
+            await done.wait()
+        return bool(rounds)
+
+
 @dataclass(frozen=True)
 class DeskSender:
     """Sends what the desk says, and remembers in the database which admin message is about which prospect."""
@@ -63,6 +100,7 @@ class DeskSender:
     bot: Bot
     services: Services
     desk: Desk
+    unsettled: Unsettled
 
     async def post_card(self, lead_id: int, chat_ids: tuple[int, ...] | None = None) -> list[Message] | None:
         """Send a lead's card to the admin chats (all by default), one failing chat sparing the others; None: no such lead."""
@@ -72,13 +110,8 @@ class DeskSender:
         if lead is None:
             return None
         text, markup = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk)
-        sent = []
-        for chat_id in self.services.settings.admin_chat_ids if chat_ids is None else chat_ids:
-            message = await self._send(chat_id, text, markup)
-            if message is not None:
-                await self._track([message], DeskMessageKind.CARD, lead.chat_id, lead.id)
-                sent.append(message)
-        return sent
+        chats = self.services.settings.admin_chat_ids if chat_ids is None else chat_ids
+        return await self._post(chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead.id)
 
     async def post_new_lead(self, lead_id: int, organiser: Organiser) -> None:
         """A new lead's card in every admin chat, then its suggested follow-up under it.
@@ -93,9 +126,8 @@ class DeskSender:
         if lead is None or not admin_chats:
             return  # nobody to read it: no model call either
         text, markup = render_card(lead, None, self.desk, utcnow()), card_keyboard(lead, self.desk)
-        cards = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
         try:
-            await self._track(cards, DeskMessageKind.CARD, lead.chat_id, lead_id)
+            await self._post(admin_chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead_id)
         except IntegrityError:  # the prospect was forgotten meanwhile
             log.info("desk messages not remembered: lead gone", extra={"lead_id": lead_id})
             return
@@ -109,8 +141,7 @@ class DeskSender:
             return
         log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
         text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
-        posted = [m for m in [await self._send(chat_id, text, markup) for chat_id in admin_chats] if m is not None]
-        await self._track(posted, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
+        await self._post(admin_chats, text, markup, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
 
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
@@ -119,13 +150,12 @@ class DeskSender:
             for chat_id in self.services.settings.admin_chat_ids:
                 await self._send(chat_id, notice.rendered, None)
             return
-        for chat_id in self.services.settings.admin_chat_ids:
-            message = await self._send(chat_id, notice.rendered, notice_keyboard(self.desk))
-            if message is not None:
-                await self._track([message], DeskMessageKind.NOTICE, notice.chat_id, notice.lead_id, notice.question_id)
+        await self._post(self.services.settings.admin_chat_ids, notice.rendered, notice_keyboard(self.desk),
+                         DeskMessageKind.NOTICE, notice.chat_id, notice.lead_id, notice.question_id)  # fmt: skip
 
     async def refresh_cards(self, lead_id: int) -> int:
         """Edit every card of a lead in place to show its current status; how many were edited."""
+        await self.unsettled.settle()  # a card being sent right now is edited too
         async with self.services.sessionmaker() as session:
             lead = await get_lead(session, lead_id)
             last = (await last_status_events(session, [lead_id])).get(lead_id)
@@ -137,6 +167,7 @@ class DeskSender:
 
     async def refresh_insights(self, lead_id: int) -> int:
         """Edit every message showing a lead's follow-up to show whether it was sent; how many were edited."""
+        await self.unsettled.settle()
         async with self.services.sessionmaker() as session:
             insight = await get_insight(session, lead_id)
             messages = await insight_messages(session, lead_id)
@@ -146,9 +177,8 @@ class DeskSender:
 
     async def prompt(self, chat_id: int, about: DeskMessage, kind: DeskMessageKind, text: str) -> None:
         """Ask the photographer for words (a reply or a note) as a reply to a tracked prompt."""
-        message = await self._send(chat_id, text, ForceReply(selective=True))
-        if message is not None:
-            await self._track([message], kind, about.prospect_chat_id, about.lead_id, about.question_id)
+        await self._post((chat_id,), text, ForceReply(selective=True), kind, about.prospect_chat_id, about.lead_id,
+                         about.question_id)  # fmt: skip
 
     async def relay(self, target: DeskMessage, text: str) -> TelegramError | None:
         """The photographer's words to the prospect, as from the studio; logged, and kept as the question's answer."""
@@ -174,9 +204,13 @@ class DeskSender:
         await self._send(chat_id, self.desk.line(handoff.sent, who=self.who(target)), markup)
 
     async def tracked(self, chat_id: int, message_id: int) -> DeskMessage | None:
-        """What an admin chat's message is about, if anything."""
-        async with self.services.sessionmaker() as session:
-            return await get_desk_message(session, chat_id, message_id)
+        """What an admin chat's message is about, if anything (once the messages being sent now are remembered)."""
+        for _ in range(2):
+            async with self.services.sessionmaker() as session:
+                found = await get_desk_message(session, chat_id, message_id)
+            if found is not None or not await self.unsettled.settle():
+                return found
+        return found
 
     def who(self, target: DeskMessage) -> str:
         """The prospect a desk message is about, in words."""
@@ -202,11 +236,15 @@ class DeskSender:
             log.error("could not write to admin chat: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
             return None
 
-    async def _track(self, messages: list[Message], kind: DeskMessageKind, prospect: int, lead_id: int | None,
-                     question_id: int | None = None) -> None:  # fmt: skip
-        """Remember sent desk messages, in one transaction (IntegrityError: the lead or question is gone)."""
-        if not messages:
-            return
-        async with self.services.sessionmaker.begin() as session:
-            for message in messages:
-                await track_desk_message(session, message.chat_id, message.message_id, kind, prospect, lead_id, question_id)
+    async def _post(self, chat_ids: tuple[int, ...], text: str, markup: object, kind: DeskMessageKind, prospect: int,
+                    lead_id: int | None, question_id: int | None = None) -> list[Message]:  # fmt: skip
+        """Send to each admin chat (one failing chat sparing the others), then remember what went out in one
+        transaction (IntegrityError: the lead or question is gone); a tap meanwhile waits for that."""
+        async with self.unsettled.round():
+            sent = [m for m in [await self._send(chat_id, text, markup) for chat_id in chat_ids] if m is not None]
+            if sent:
+                async with self.services.sessionmaker.begin() as session:
+                    for message in sent:
+                        await track_desk_message(session, message.chat_id, message.message_id, kind, prospect,
+                                                 lead_id, question_id)  # fmt: skip
+        return sent

@@ -14,7 +14,7 @@ from telegram.ext import Application
 from bot.services import Services
 from db.base import utcnow
 from db.models import Conversation, Lead
-from tests.conftest import RunningBot, make_settings
+from tests.conftest import ADMIN_CHAT_ID, RunningBot, make_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 PROSPECT = 4242
@@ -123,10 +123,13 @@ async def book(fake: FakeTelegram, chat_id: int = PROSPECT, text: str = MULTI_FA
 
 
 async def card_in(fake: FakeTelegram, admin_chat: int, lead_id: int) -> Call:
-    """The lead's card as first sent to an admin chat, once the desk has recorded it (just after Telegram answered)."""
-    card = await fake.wait_for_text(admin_chat, f"New lead #{lead_id}")
-    await asyncio.sleep(0.2)  # a person cannot tap a card in the milliseconds before its message id is stored
-    return card
+    """The lead's card as first sent to an admin chat (a tap at once waits for the desk to remember it)."""
+    return await fake.wait_for_text(admin_chat, f"New lead #{lead_id}")
+
+
+async def follow_up(fake: FakeTelegram, lead_id: int = 1, timeout: float = 5.0) -> Call:
+    """The lead's follow-up message in the admin chat."""
+    return await fake.wait_for_text(ADMIN_CHAT_ID, f"Follow-up for lead #{lead_id}", timeout=timeout)
 
 
 def shown(call: Call) -> str:

@@ -28,7 +28,7 @@ from db.leads import create_lead
 from db.messages import recent_messages
 from db.models import DeskMessage, Direction, InsightSource, Lead, LeadInsight, LeadStatus, Priority
 from tests.conftest import ADMIN_CHAT_ID, make_settings
-from tests.desk.conftest import PROSPECT, DeskBot, book, buttons_of, card_in, say, shown, tap
+from tests.desk.conftest import PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
 from tests.fakes.openai_server import FakeOpenAI, Request, Scripted
 from tests.fakes.telegram_server import Call, FakeTelegram
 
@@ -210,11 +210,6 @@ def model_says(summary: str, priority: str, reason: str, draft: str) -> Scripted
 
 def insight_requests(fake: FakeOpenAI) -> list[Request]:
     return [r for r in fake.completions() if r.body.get("response_format", {}).get("json_schema", {}).get("name") == "lead_insight"]
-
-
-async def follow_up(fake: FakeTelegram, lead_id: int = 1, timeout: float = 5.0) -> Call:
-    """The lead's follow-up message in the admin chat."""
-    return await fake.wait_for_text(ADMIN_CHAT_ID, f"Follow-up for lead #{lead_id}", timeout=timeout)
 
 
 def received(fake: FakeTelegram, words: str) -> int:

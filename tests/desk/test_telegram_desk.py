@@ -18,7 +18,7 @@ from db.learned import create_learned_answer
 from db.messages import recent_messages
 from db.models import Direction, LeadStatus, Question
 from tests.conftest import ADMIN_CHAT_ID
-from tests.desk.conftest import OTHER_ADMIN, PROSPECT, DeskBot, book, buttons_of, card_in, say, shown, tap
+from tests.desk.conftest import OTHER_ADMIN, PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
 
 
 async def test_non_admin_gets_the_unknown_command_reply_and_changes_nothing(desk_bot: DeskBot) -> None:
@@ -68,6 +68,22 @@ async def test_status_button_records_an_event_and_edits_the_card_in_every_admin_
     await fake.wait_for_call("answerCallbackQuery", lambda c: c.params.get("text") == "Already Contacted.")
     [lead] = await bot.leads()
     assert lead.status is LeadStatus.CONTACTED
+
+
+async def test_a_tap_before_telegram_has_answered_for_the_message_still_works(desk_bot: DeskBot) -> None:
+    """The desk remembers a message once Telegram has given it an id: a tap arriving sooner waits for that."""
+    fake = desk_bot.fake
+    fake.hold_next("sendMessage", 1.0, chat_id=ADMIN_CHAT_ID, count=2)  # the card, then the follow-up under it
+    await book(fake)
+    card = await fake.wait_for_text(ADMIN_CHAT_ID, "New lead #1")
+    tap(fake, ADMIN_CHAT_ID, card, "Contacted")
+    await fake.wait_for_call("answerCallbackQuery", lambda c: c.params.get("text") == "Marked Contacted.")
+    edit = await fake.wait_for_call("editMessageText")
+    assert edit.params["message_id"] == fake.message_id_of(card) and shown(edit).startswith("Lead #1 · Contacted")
+    follow = await follow_up(fake)
+    tap(fake, ADMIN_CHAT_ID, follow, "Send draft")
+    await fake.wait_for_text(PROSPECT, "thank you for your request")
+    assert not fake.calls_to("answerCallbackQuery")[-1].params.get("text", "").startswith("That lead")
 
 
 async def test_note_is_kept_in_the_history(desk_bot: DeskBot) -> None:
@@ -224,6 +240,7 @@ async def test_reply_that_cannot_be_delivered_tells_the_photographer(desk_bot: D
     fake = desk_bot.fake
     await book(fake)
     card = await card_in(fake, ADMIN_CHAT_ID, 1)
+    await follow_up(fake)  # the next message sent is the relay
     fake.fail_next("sendMessage", status=403)
     fake.push_text(ADMIN_CHAT_ID, "Are you still interested?", reply_to_message_id=fake.message_id_of(card))
     failed = await fake.wait_for_text(ADMIN_CHAT_ID, "Could not deliver to lead #1")

@@ -202,10 +202,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             params, files = _parse_body(self.headers.get("Content-Type", ""), body)
             params = _decode_form(parse_qsl(url.query, keep_blank_values=True)) | params
-            status, data = self.server.fake._dispatch(url.path, params, files)
+            status, data, hold = self.server.fake._dispatch(url.path, params, files)
         except Exception as exc:  # a bug in the fake must fail the test, not hang it
             error = _ApiError(500, f"Fake server error: {exc!r}")
-            status, data = error.status, json.dumps(error.body).encode()
+            status, data, hold = error.status, json.dumps(error.body).encode(), 0.0
+        time.sleep(hold)  # the call is done and recorded; only its answer is slow to come back
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -227,6 +228,7 @@ class FakeTelegram:
         self._updates: list[JSON] = []
         self._pushed: dict[int, JSON] = {}
         self._failures: dict[str, list[_Failure]] = {}
+        self._holds: dict[str, list[tuple[float, int | None]]] = {}
         self._chats: dict[int, JSON] = {}
         self._last_message_id: dict[int, int] = {}
         self._bot_messages: dict[tuple[int, int], JSON] = {}
@@ -325,6 +327,12 @@ class FakeTelegram:
         with self._cond:
             queue = self._failures.setdefault(method.lower(), [])
             queue.extend([_Failure(status, description, retry_after)] * count)
+
+    def hold_next(self, method: str, seconds: float, *, chat_id: int | None = None, count: int = 1) -> None:
+        """Answer the next ``count`` calls to ``method`` (to ``chat_id``, if given) ``seconds`` late, as a slow network
+        would: each call is recorded (its message visible to the test) at once, while the bot still awaits its answer."""
+        with self._cond:
+            self._holds.setdefault(method.lower(), []).extend([(seconds, chat_id)] * count)
 
     # ---- update injection ---------------------------------------------------------------------
     def push_update(self, update: JSON) -> int:
@@ -474,9 +482,11 @@ class FakeTelegram:
         return found
 
     # ---- request handling (server threads) ------------------------------------------------------
-    def _dispatch(self, path: str, params: JSON, uploads: dict[str, _Upload]) -> tuple[int, bytes]:
+    def _dispatch(self, path: str, params: JSON, uploads: dict[str, _Upload]) -> tuple[int, bytes, float]:
+        """The call's status and body, and how long to hold the answer back."""
         arrived, (prefix, _, method) = time.monotonic(), path.rpartition("/")
         with self._cond:
+            hold = self._hold(method.lower(), params)
             try:
                 method, handler = self._route(prefix, method)
                 status, result = 200, handler(_Request(method, params, uploads))
@@ -486,7 +496,15 @@ class FakeTelegram:
             self._calls.append(Call(method, params, {k: u.content for k, u in uploads.items()},
                                     arrived, status, copy.deepcopy(result),
                                     {k: u.filename for k, u in uploads.items()}))
-            return status, json.dumps(body, ensure_ascii=False).encode()
+            return status, json.dumps(body, ensure_ascii=False).encode(), hold
+
+    def _hold(self, method: str, params: JSON) -> float:
+        holds = self._holds.get(method, [])
+        for i, (seconds, chat_id) in enumerate(holds):
+            if chat_id is None or str(params.get("chat_id")) == str(chat_id):
+                del holds[i]
+                return seconds
+        return 0.0
 
     def _route(self, prefix: str, method: str) -> tuple[str, Handler]:
         if not prefix.startswith("/bot"):
