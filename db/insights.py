@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import DeskMessage, DeskMessageKind, InsightSource, LeadInsight, Priority
+from db.models import InsightSource, LeadInsight, Priority
 
 
 async def save_insight(
@@ -42,12 +42,3 @@ async def release_draft(session: AsyncSession, lead_id: int) -> None:
     stmt = update(LeadInsight).where(LeadInsight.lead_id == lead_id).values(sent_at=None, sent_by=None, sent_edited=False)
     await session.execute(stmt)
 
-
-async def insight_messages(session: AsyncSession, lead_id: int) -> list[DeskMessage]:
-    """Every admin-chat message showing a lead's insight, oldest first."""
-    stmt = (
-        select(DeskMessage)
-        .where(DeskMessage.lead_id == lead_id, DeskMessage.kind == DeskMessageKind.INSIGHT)
-        .order_by(DeskMessage.created_at)
-    )
-    return list((await session.execute(stmt)).scalars())

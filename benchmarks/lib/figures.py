@@ -63,7 +63,7 @@ class PhaseFigures:
     leads_expected: int
     api_calls: dict[str, int]  # per method, getUpdates excluded
     api_calls_per_lead: float | None
-    desk_calls_per_lead: float | None  # of those, the calls to the admin chat (lead card, follow-up)
+    desk_calls_per_lead: float | None  # of those, the calls to the admin chat (the lead card)
     get_updates_calls: int
     bot_cpu_s: float
     cpu_s_per_1k_updates: float | None

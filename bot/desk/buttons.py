@@ -47,7 +47,7 @@ async def _status(update: Update, context: BotContext, args: list[str]) -> str |
     if event is None:
         return desk.line(desk.text.handoff.status_same, status=desk.text.status(status))
     log.info("lead status changed", extra={"lead_id": lead_id})
-    await sender(context).refresh_cards(lead_id)
+    await sender(context).refresh(lead_id)
     return desk.line(desk.text.handoff.status_changed, status=desk.text.status(status))
 
 

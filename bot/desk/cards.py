@@ -87,8 +87,8 @@ def mentions(text: str | None, words: Iterable[str]) -> bool:
     return any(re.search(rf"\b{re.escape(word.casefold())}\b", folded) for word in words)
 
 
-def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime) -> str:
-    """The lead card: header with status, the intake's facts, flags, and who last moved it."""
+def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime, insight: LeadInsight | None = None) -> str:
+    """The lead card: header with status, the intake's facts, flags, who last moved it, and its suggested follow-up."""
     status = desk.text.status(lead.status)
     card = desk.text.card
     header = desk.line(card.header_new if lead.status is LeadStatus.NEW else card.header, lead_id=lead.id, status=status)
@@ -98,37 +98,34 @@ def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: date
         lines += ["", *flags]
     if last_change is not None:
         lines += ["", desk.line(card.status_line, status=status, when=desk.when(last_change.created_at), actor=last_change.actor)]
+    if insight is not None:
+        lines += ["", *_insight_lines(insight, desk)]
     return fit(lines)
 
 
-def card_keyboard(lead: Lead, desk: Desk) -> InlineKeyboardMarkup:
-    """Status buttons (the current one marked), then Note, Reply and History."""
+def card_keyboard(lead: Lead, desk: Desk, insight: LeadInsight | None = None) -> InlineKeyboardMarkup:
+    """Status buttons (the current one marked), then Note, Reply and History, then Send draft and Edit draft while
+    the suggested follow-up has not gone out."""
     buttons = desk.text.buttons
     statuses = [
         _button(("• " if lead.status is s else "") + desk.text.status(s), f"st:{lead.id}:{s.value}") for s in STATUS_BUTTONS
     ]
     tools = [_button(buttons.note, f"note:{lead.id}"), _button(buttons.reply, "reply"), _button(buttons.history, f"hist:{lead.id}")]
-    return InlineKeyboardMarkup([statuses, tools])
+    rows = [statuses, tools]
+    if insight is not None and insight.sent_at is None:
+        rows.append([_button(buttons.send_draft, f"send:{lead.id}"), _button(buttons.edit_draft, f"edit:{lead.id}")])
+    return InlineKeyboardMarkup(rows)
 
 
-def render_insight(insight: LeadInsight, desk: Desk) -> str:
-    """A lead's suggested follow-up: summary, priority and reason, the draft, and who sent it once it went out."""
+def _insight_lines(insight: LeadInsight, desk: Desk) -> list[str]:
+    """A lead's suggested follow-up: who sent it once it went out, then summary, priority and reason, and the draft."""
     text = desk.text.insights
-    body = desk.line(text.message, lead_id=insight.lead_id, source=text.sources[insight.source], summary=insight.summary,
+    body = desk.line(text.message, source=text.sources[insight.source], summary=insight.summary,
                      priority=text.priorities[insight.priority], reason=insight.reason, draft=insight.draft)  # fmt: skip
     if insight.sent_at is None:
-        return fit([body])
+        return [body]
     sent = desk.line(text.sent_edited if insight.sent_edited else text.sent, actor=insight.sent_by, when=desk.when(insight.sent_at))
-    return fit([sent, "", body])  # the outcome first, so it survives a clip
-
-
-def insight_keyboard(insight: LeadInsight, desk: Desk) -> InlineKeyboardMarkup | None:
-    """Send draft and Edit draft, while the draft has not gone out."""
-    if insight.sent_at is not None:
-        return None
-    buttons = desk.text.buttons
-    lead_id = insight.lead_id
-    return InlineKeyboardMarkup([[_button(buttons.send_draft, f"send:{lead_id}"), _button(buttons.edit_draft, f"edit:{lead_id}")]])
+    return [sent, body]  # the outcome before the draft, so a clip takes the draft first
 
 
 def notice_keyboard(desk: Desk) -> InlineKeyboardMarkup:

@@ -137,7 +137,7 @@ class Reasons(_Strict):
 
 
 class Insights(_Strict):
-    """The suggested follow-up under a new lead's card: how it reads, the template's words, the model's instructions."""
+    """A new lead's suggested follow-up, shown in its card: how it reads, the template's words, the model's instructions."""
 
     message: str
     sources: dict[InsightSource, str]

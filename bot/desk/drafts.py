@@ -1,4 +1,4 @@
-"""Send draft and Edit draft under a lead's suggested follow-up: it reaches the prospect only on a tap, and once."""
+"""Send draft and Edit draft on a lead's card: its suggested follow-up reaches the prospect only on a tap, and once."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 async def on_send_draft(update: Update, context: BotContext, args: list[str]) -> str | None:
     """Send draft: the stored draft goes to the prospect as a Reply would, unless it went out already."""
     desk = desk_of(context.application)
-    about = await _insight_message(update, context, int(args[0]))
+    about = await _card_of(update, context, int(args[0]))
     if about is None:
         return desk.line(desk.text.handoff.gone)
     return await _send_once(update, context, about, None)
@@ -28,7 +28,7 @@ async def on_send_draft(update: Update, context: BotContext, args: list[str]) ->
 async def on_edit_draft(update: Update, context: BotContext, args: list[str]) -> str | None:
     """Edit draft: a prompt showing the draft to copy; the photographer's reply to it is sent instead of the draft."""
     desk, box = desk_of(context.application), sender(context)
-    about = await _insight_message(update, context, int(args[0]))
+    about = await _card_of(update, context, int(args[0]))
     if about is None or about.lead_id is None:
         return desk.line(desk.text.handoff.gone)
     async with context.services.sessionmaker() as session:
@@ -51,12 +51,12 @@ async def on_draft_reply(update: Update, context: BotContext, target: DeskMessag
         await say(update, context, outcome)
 
 
-async def _insight_message(update: Update, context: BotContext, lead_id: int) -> DeskMessage | None:
-    """The tapped message, when it is this lead's follow-up."""
+async def _card_of(update: Update, context: BotContext, lead_id: int) -> DeskMessage | None:
+    """The tapped message, when it is this lead's card."""
     message = update.effective_message
     assert message is not None and update.effective_chat is not None
     about = await sender(context).tracked(update.effective_chat.id, message.message_id)
-    if about is None or about.kind is not DeskMessageKind.INSIGHT or about.lead_id != lead_id:
+    if about is None or about.kind is not DeskMessageKind.CARD or about.lead_id != lead_id:
         return None
     return about
 
@@ -81,5 +81,5 @@ async def _send_once(update: Update, context: BotContext, target: DeskMessage, w
         await box.confirm_relay(update.effective_chat.id, target, error)
         return None
     log.info("follow-up sent", extra={"lead_id": lead_id, "edited": words is not None})
-    await box.refresh_insights(lead_id)
+    await box.refresh(lead_id)
     return desk.line(desk.text.handoff.sent, who=box.who(target))

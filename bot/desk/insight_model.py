@@ -59,6 +59,8 @@ class ModelInsight(BaseModel):
 class ModelOrganiser:
     """Asks the model for summary, priority and draft; any failure or doubt gives the template's insight."""
 
+    at_once = False  # a model may take seconds: the card goes first, the insight is edited into it
+
     def __init__(self, client: openai.AsyncOpenAI, model: str, template: TemplateOrganiser) -> None:
         self.client = client
         self.model = model

@@ -39,11 +39,15 @@ class Insight:
 class Organiser(Protocol):
     """Works out a new lead's insight; a model's failure is never raised (the template's insight stands in)."""
 
+    at_once: bool  # ready without waiting on anything: it rides in the lead's first card instead of an edit of it
+
     async def insight(self, lead: Lead) -> Insight: ...
 
 
 class TemplateOrganiser:
     """The insight without a model: the desk's rules for the priority, desk.yaml's words for the rest."""
+
+    at_once = True
 
     def __init__(self, desk: Desk, clock: Callable[[], datetime] = utcnow) -> None:
         self.desk = desk

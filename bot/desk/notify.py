@@ -14,16 +14,16 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.conversation import AdminNotice
-from bot.desk.cards import Desk, card_keyboard, insight_keyboard, learn_keyboard, notice_keyboard, render_card, render_insight
+from bot.desk.cards import Desk, card_keyboard, learn_keyboard, notice_keyboard, render_card
 from bot.desk.content import load_desk_content
 from bot.desk.insights import Organiser, TemplateOrganiser
 from bot.services import Services
 from db.base import utcnow
 from db.desk import get_desk_message, last_status_events, lead_cards, track_desk_message
-from db.insights import get_insight, insight_messages, save_insight
+from db.insights import get_insight, save_insight
 from db.leads import get_lead
 from db.messages import log_messages
-from db.models import DeskMessage, DeskMessageKind, Direction
+from db.models import DeskMessage, DeskMessageKind, Direction, Lead, LeadInsight
 from db.questions import answer_question
 
 log = logging.getLogger(__name__)
@@ -107,41 +107,48 @@ class DeskSender:
         async with self.services.sessionmaker() as session:
             lead = await get_lead(session, lead_id)
             last = (await last_status_events(session, [lead_id])).get(lead_id)
+            insight = await get_insight(session, lead_id)
         if lead is None:
             return None
-        text, markup = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk)
+        text, markup = render_card(lead, last, self.desk, utcnow(), insight), card_keyboard(lead, self.desk, insight)
         chats = self.services.settings.admin_chat_ids if chat_ids is None else chat_ids
         return await self._post(chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead.id)
 
     async def post_new_lead(self, lead_id: int, organiser: Organiser) -> None:
-        """A new lead's card in every admin chat, then its suggested follow-up under it.
+        """A new lead's card in every admin chat, with its suggested follow-up.
 
-        The follow-up comes second so that a slow or failing model never holds the card back; the cards are
-        remembered before it is asked for, so a status change meanwhile edits them. A new lead has no status
-        history to look up, and each round of messages is remembered in one transaction: this runs for every lead.
+        The template's follow-up is ready at once and rides in the card: one message per admin chat, as a bare
+        notification would be. A model's comes later and is edited into the cards, so that a slow or failing model
+        never holds the card back; the cards are remembered before it is asked for, so a status change meanwhile
+        edits them. A new lead has no status history to look up: this runs for every lead.
         """
         admin_chats = self.services.settings.admin_chat_ids
         async with self.services.sessionmaker() as session:
             lead = await get_lead(session, lead_id)
         if lead is None or not admin_chats:
             return  # nobody to read it: no model call either
-        text, markup = render_card(lead, None, self.desk, utcnow()), card_keyboard(lead, self.desk)
+        insight = await self._keep_insight(lead, organiser) if organiser.at_once else None
+        text, markup = render_card(lead, None, self.desk, utcnow(), insight), card_keyboard(lead, self.desk, insight)
         try:
             await self._post(admin_chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead_id)
         except IntegrityError:  # the prospect was forgotten meanwhile
             log.info("desk messages not remembered: lead gone", extra={"lead_id": lead_id})
             return
+        if not organiser.at_once and await self._keep_insight(lead, organiser) is not None:
+            await self.refresh(lead_id)
+
+    async def _keep_insight(self, lead: Lead, organiser: Organiser) -> LeadInsight | None:
+        """Work out a lead's suggested follow-up and keep it; None when it has one already or is gone."""
         found = await organiser.insight(lead)
         try:
             async with self.services.sessionmaker.begin() as session:
-                insight = await save_insight(session, lead_id, summary=found.summary, priority=found.priority,
+                insight = await save_insight(session, lead.id, summary=found.summary, priority=found.priority,
                                              reason=found.reason, draft=found.draft, source=found.source)  # fmt: skip
-        except IntegrityError:  # posted already (a second worker), or the prospect was forgotten meanwhile
-            log.info("follow-up not posted: already there or lead gone", extra={"lead_id": lead_id})
-            return
-        log.info("follow-up posted", extra={"lead_id": lead_id, "source": found.source.value})
-        text, markup = render_insight(insight, self.desk), insight_keyboard(insight, self.desk)
-        await self._post(admin_chats, text, markup, DeskMessageKind.INSIGHT, lead.chat_id, lead_id)
+        except IntegrityError:  # kept already (a second worker), or the prospect was forgotten meanwhile
+            log.info("follow-up not kept: already there or lead gone", extra={"lead_id": lead.id})
+            return None
+        log.info("follow-up kept", extra={"lead_id": lead.id, "source": found.source.value})
+        return insight
 
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
@@ -153,27 +160,18 @@ class DeskSender:
         await self._post(self.services.settings.admin_chat_ids, notice.rendered, notice_keyboard(self.desk),
                          DeskMessageKind.NOTICE, notice.chat_id, notice.lead_id, notice.question_id)  # fmt: skip
 
-    async def refresh_cards(self, lead_id: int) -> int:
-        """Edit every card of a lead in place to show its current status; how many were edited."""
+    async def refresh(self, lead_id: int) -> int:
+        """Edit every card of a lead in place to show its current status and follow-up; how many were edited."""
         await self.unsettled.settle()  # a card being sent right now is edited too
         async with self.services.sessionmaker() as session:
             lead = await get_lead(session, lead_id)
             last = (await last_status_events(session, [lead_id])).get(lead_id)
+            insight = await get_insight(session, lead_id)
             cards = await lead_cards(session, lead_id)
         if lead is None:
             return 0
-        text, markup = render_card(lead, last, self.desk, utcnow()), card_keyboard(lead, self.desk)
+        text, markup = render_card(lead, last, self.desk, utcnow(), insight), card_keyboard(lead, self.desk, insight)
         return await self._edit_all(cards, text, markup)
-
-    async def refresh_insights(self, lead_id: int) -> int:
-        """Edit every message showing a lead's follow-up to show whether it was sent; how many were edited."""
-        await self.unsettled.settle()
-        async with self.services.sessionmaker() as session:
-            insight = await get_insight(session, lead_id)
-            messages = await insight_messages(session, lead_id)
-        if insight is None:
-            return 0
-        return await self._edit_all(messages, render_insight(insight, self.desk), insight_keyboard(insight, self.desk))
 
     async def prompt(self, chat_id: int, about: DeskMessage, kind: DeskMessageKind, text: str) -> None:
         """Ask the photographer for words (a reply or a note) as a reply to a tracked prompt."""

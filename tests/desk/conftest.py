@@ -128,8 +128,11 @@ async def card_in(fake: FakeTelegram, admin_chat: int, lead_id: int) -> Call:
 
 
 async def follow_up(fake: FakeTelegram, lead_id: int = 1, timeout: float = 5.0) -> Call:
-    """The lead's follow-up message in the admin chat."""
-    return await fake.wait_for_text(ADMIN_CHAT_ID, f"Follow-up for lead #{lead_id}", timeout=timeout)
+    """The lead's card in the admin chat as it first shows its suggested follow-up: sent with it (the template's),
+    or edited to show it (a model's)."""
+    call = await fake.wait_for_text(ADMIN_CHAT_ID, "Suggested follow-up", timeout=timeout, edits=True)
+    assert f"lead #{lead_id}" in shown(call).casefold()
+    return call
 
 
 def shown(call: Call) -> str:

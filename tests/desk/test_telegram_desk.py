@@ -44,7 +44,8 @@ async def test_card_shows_the_lead_with_buttons_and_flags(desk_bot: DeskBot) -> 
     text = shown(card)
     assert "@dana_lee" in text and "dana@example.com" in text and "12" in text
     assert "Team of 12" in text and "Deadline within 7 days" in text and "No email or phone" not in text
-    assert list(buttons_of(card)) == ["Contacted", "Quoted", "Booked", "Lost", "Note", "Reply", "History"]
+    assert list(buttons_of(card)) == ["Contacted", "Quoted", "Booked", "Lost", "Note", "Reply", "History", "Send draft", "Edit draft"]
+    assert "Suggested follow-up" in text and "Priority: High" in text  # one message per lead, the draft included
 
 
 async def test_status_button_records_an_event_and_edits_the_card_in_every_admin_chat(
@@ -73,17 +74,16 @@ async def test_status_button_records_an_event_and_edits_the_card_in_every_admin_
 async def test_a_tap_before_telegram_has_answered_for_the_message_still_works(desk_bot: DeskBot) -> None:
     """The desk remembers a message once Telegram has given it an id: a tap arriving sooner waits for that."""
     fake = desk_bot.fake
-    fake.hold_next("sendMessage", 1.0, chat_id=ADMIN_CHAT_ID, count=2)  # the card, then the follow-up under it
+    fake.hold_next("sendMessage", 1.0, chat_id=ADMIN_CHAT_ID)  # the lead's card
     await book(fake)
-    card = await fake.wait_for_text(ADMIN_CHAT_ID, "New lead #1")
+    card = await follow_up(fake)  # the template's follow-up rides in the card
     tap(fake, ADMIN_CHAT_ID, card, "Contacted")
+    tap(fake, ADMIN_CHAT_ID, card, "Send draft")
     await fake.wait_for_call("answerCallbackQuery", lambda c: c.params.get("text") == "Marked Contacted.")
-    edit = await fake.wait_for_call("editMessageText")
-    assert edit.params["message_id"] == fake.message_id_of(card) and shown(edit).startswith("Lead #1 · Contacted")
-    follow = await follow_up(fake)
-    tap(fake, ADMIN_CHAT_ID, follow, "Send draft")
     await fake.wait_for_text(PROSPECT, "thank you for your request")
-    assert not fake.calls_to("answerCallbackQuery")[-1].params.get("text", "").startswith("That lead")
+    edit = await fake.wait_for_call("editMessageText", lambda c: "Sent by Dana Lee" in shown(c))
+    assert edit.params["message_id"] == fake.message_id_of(card) and shown(edit).startswith("Lead #1 · Contacted")
+    assert not any(str(c.params.get("text")).startswith("That lead") for c in fake.calls_to("answerCallbackQuery"))
 
 
 async def test_note_is_kept_in_the_history(desk_bot: DeskBot) -> None:
@@ -209,11 +209,11 @@ async def test_lead_shows_the_card_and_the_last_messages(desk_bot: DeskBot) -> N
     fake = desk_bot.fake
     await book(fake)
     await card_in(fake, ADMIN_CHAT_ID, 1)
-    await fake.wait_for_text(ADMIN_CHAT_ID, "Follow-up for lead #1")
     fake.push_text(ADMIN_CHAT_ID, "/lead 1")
-    await fake.wait_for_messages(ADMIN_CHAT_ID, 4)  # the new-lead card and its follow-up, then /lead's card and history
+    await fake.wait_for_messages(ADMIN_CHAT_ID, 3)  # the new-lead card, then /lead's card and history
     card, history = fake.sent_messages(ADMIN_CHAT_ID)[-2:]
     assert shown(card).startswith("New lead #1") and "Booked" in buttons_of(card)
+    assert "Suggested follow-up" in shown(card) and "Send draft" in buttons_of(card)  # the draft can go from here too
     assert "I'm Dana, LinkedIn" in shown(history) and "Thank you, Dana" in shown(history)
     fake.push_text(ADMIN_CHAT_ID, "/lead 99")
     await fake.wait_for_text(ADMIN_CHAT_ID, "There is no lead #99")

@@ -452,12 +452,19 @@ class FakeTelegram:
         return await self._wait(f"a {method} call", lambda: next(
             (c for c in self.calls_to(method) if predicate is None or predicate(c)), None), timeout)
 
-    async def wait_for_text(self, chat_id: int, contains: str, *, timeout: float = 5.0) -> Call:
-        """The first sendMessage to ``chat_id`` whose tag-stripped text contains ``contains``."""
+    async def wait_for_text(self, chat_id: int, contains: str, *, timeout: float = 5.0, edits: bool = False) -> Call:
+        """The first sendMessage to ``chat_id`` (or, with ``edits``, editMessageText in it, whichever comes first)
+        whose tag-stripped text contains ``contains``."""
         needle = contains.casefold()
-        return await self._wait(f"a message to {chat_id} containing {contains!r}", lambda: next(
-            (c for c in self.sent_messages(chat_id)
-             if needle in _plain(str(c.params.get("text", ""))).casefold()), None), timeout)
+
+        def found() -> Call | None:
+            calls = self.sent_messages(chat_id)
+            if edits:
+                calls = sorted(calls + [c for c in self.calls_to("editMessageText")
+                                        if c.status == 200 and c.params.get("chat_id") == chat_id], key=lambda c: c.at)
+            return next((c for c in calls if needle in _plain(str(c.params.get("text", ""))).casefold()), None)
+
+        return await self._wait(f"a message to {chat_id} containing {contains!r}", found, timeout)
 
     async def wait_for_messages(
         self, chat_id: int, count: int, *, timeout: float = 5.0
