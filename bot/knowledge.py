@@ -131,8 +131,12 @@ class Normaliser:
         self._known = frozenset(counts) | {t for text in texts for t in self.tokens(text, correct=False)}
         self._cache.clear()
 
-    def tokens(self, text: str, *, correct: bool = True, stopwords: bool = False) -> list[str]:
-        """The content words of a text, as the retrieval compares them; every word with `stopwords`."""
+    def tokens(self, text: str, *, correct: bool = True) -> list[str]:
+        """The content words of a text, as the retrieval compares them."""
+        return self.words(text, correct=correct)[0]
+
+    def words(self, text: str, *, correct: bool = True) -> tuple[list[str], list[str]]:
+        """The content words of a text, and every word (stopwords too, for naive Bayes), in one pass."""
         unknown: list[str] = []
         respelled = _WORD_RE.sub(lambda m: self._respell(m.group(), unknown if correct else None), _fold(text))
         folded = " ".join(respelled.split())  # one space between words, so a dropped filler cannot split a phrase
@@ -140,7 +144,8 @@ class Normaliser:
             folded = self._phrase_re.sub(lambda m: self._phrases[m.group()], folded)
         words = [self._words.get(w) or self._stems.get(_stem(w), w) for w in _WORD_RE.findall(folded)]
         # A corrected word keeps its unknown original as well: a wrong guess ("prime" -> "price") then only half counts.
-        return [_stem(w) for w in (*words, *unknown) if stopwords or w not in _STOPWORDS]
+        every = [(w, _stem(w)) for w in (*words, *unknown)]
+        return [stem for w, stem in every if w not in _STOPWORDS], [stem for _, stem in every]
 
     def _respell(self, word: str, unknown: list[str] | None) -> str:
         """The word with shorthand spelled out and, when `unknown` collects originals, a typo corrected."""
@@ -294,16 +299,16 @@ class Retriever:
             self.topics.append((topic.id, True))
         self.normaliser.learn([text for _, text in examples] + documents)
         self._owner = [i for i, _ in examples]
-        tokens = [self.normaliser.tokens(text, correct=False) for _, text in examples]
-        doc_tokens = [self.normaliser.tokens(text, correct=False) for text in documents]
+        parsed = [self.normaliser.words(text, correct=False) for _, text in examples]
+        parsed_docs = [self.normaliser.words(text, correct=False) for text in documents]
+        tokens, doc_tokens = [content for content, _ in parsed], [content for content, _ in parsed_docs]
         by_topic: list[list[str]] = [[] for _ in self.topics]
-        for owner, (_, text) in zip(self._owner, examples, strict=True):
-            by_topic[owner] += self.normaliser.tokens(text, correct=False, stopwords=True)
-        doc_words = [self.normaliser.tokens(text, correct=False, stopwords=True) for text in documents]
+        for owner, (_, every) in zip(self._owner, parsed, strict=True):
+            by_topic[owner] += every
         # Word weights come from the topic documents: a word is informative when few topics use it, however often.
         self._examples = _Index(tokens, UNKNOWN_IDF, _idf(doc_tokens))
         self._documents = _Index(doc_tokens, UNKNOWN_IDF)
-        self._bayes = _Bayes(by_topic, doc_words)
+        self._bayes = _Bayes(by_topic, [every for _, every in parsed_docs])
         self._sorted: list[list[str]] = [[] for _ in self.topics]  # each topic's examples, words sorted
         for owner, words in zip(self._owner, tokens, strict=True):
             self._sorted[owner].append(" ".join(sorted(words)))
@@ -311,7 +316,7 @@ class Retriever:
 
     def features(self, question: str) -> list[dict[str, float]]:
         """Per topic, each similarity the blended score is made of (for tuning and debugging)."""
-        tokens = self.normaliser.tokens(question)
+        tokens, every = self.normaliser.words(question)
         out = [dict.fromkeys(WEIGHTS, 0.0) for _ in self.topics]
         if not tokens:
             return out
@@ -325,7 +330,7 @@ class Retriever:
         # Token-sort ratio (the ratio of the sorted words) rewards the same words in the same amount; a token-set
         # ratio would give 100 to any subset. The examples' words are sorted once, at start.
         query = " ".join(sorted(tokens))
-        posterior = self._bayes.posterior(self.normaliser.tokens(question, stopwords=True))
+        posterior = self._bayes.posterior(every)
         for i, row in enumerate(out):
             first, second = top[i]
             row.update(best=first, top2=(first + second) / 2, document=documents[i], bayes=posterior[i])
