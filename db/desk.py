@@ -90,10 +90,11 @@ async def get_desk_message(session: AsyncSession, chat_id: int, message_id: int)
 
 
 async def lead_cards(session: AsyncSession, lead_id: int) -> list[DeskMessage]:
-    """Every card of a lead in every admin chat, oldest first."""
+    """Every card of a lead in every admin chat, oldest first; a follow-up posted as a message of its own (before it
+    joined the card) counts as one, so it is kept current, and its buttons work, like the card."""
     stmt = (
         select(DeskMessage)
-        .where(DeskMessage.lead_id == lead_id, DeskMessage.kind == DeskMessageKind.CARD)
+        .where(DeskMessage.lead_id == lead_id, DeskMessage.kind.in_((DeskMessageKind.CARD, DeskMessageKind.INSIGHT)))
         .order_by(DeskMessage.created_at)
     )
     return list((await session.execute(stmt)).scalars())

@@ -169,7 +169,7 @@ class DeskMessageKind(str, enum.Enum):
     NOTICE = "notice"
     REPLY_PROMPT = "reply_prompt"
     NOTE_PROMPT = "note_prompt"
-    INSIGHT = "insight"  # no longer written: the suggested follow-up was a message of its own before joining the card
+    INSIGHT = "insight"  # no longer written: the suggested follow-up's own message before it joined the card
     DRAFT_PROMPT = "draft_prompt"  # asks for the edited draft; the reply is sent as the follow-up
 
 

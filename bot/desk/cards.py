@@ -103,16 +103,25 @@ def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: date
     return fit(lines)
 
 
-def card_keyboard(lead: Lead, desk: Desk, insight: LeadInsight | None = None) -> InlineKeyboardMarkup:
-    """Status buttons (the current one marked), then Note, Reply and History, then Send draft and Edit draft while
-    the suggested follow-up has not gone out."""
+def lead_message(
+    lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime, insight: LeadInsight | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A lead's card and its buttons: the draft's only while it has not gone out, and only when the card shows it
+    (a card too long for one message drops its follow-up first)."""
+    text = render_card(lead, last_change, desk, now, insight)
+    drafts = insight is not None and insight.sent_at is None and _insight_lines(insight, desk)[-1] in text
+    return text, card_keyboard(lead, desk, drafts=drafts)
+
+
+def card_keyboard(lead: Lead, desk: Desk, *, drafts: bool = False) -> InlineKeyboardMarkup:
+    """Status buttons (the current one marked), then Note, Reply and History, then Send draft and Edit draft."""
     buttons = desk.text.buttons
     statuses = [
         _button(("• " if lead.status is s else "") + desk.text.status(s), f"st:{lead.id}:{s.value}") for s in STATUS_BUTTONS
     ]
     tools = [_button(buttons.note, f"note:{lead.id}"), _button(buttons.reply, "reply"), _button(buttons.history, f"hist:{lead.id}")]
     rows = [statuses, tools]
-    if insight is not None and insight.sent_at is None:
+    if drafts:
         rows.append([_button(buttons.send_draft, f"send:{lead.id}"), _button(buttons.edit_draft, f"edit:{lead.id}")])
     return InlineKeyboardMarkup(rows)
 

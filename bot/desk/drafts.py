@@ -52,11 +52,11 @@ async def on_draft_reply(update: Update, context: BotContext, target: DeskMessag
 
 
 async def _card_of(update: Update, context: BotContext, lead_id: int) -> DeskMessage | None:
-    """The tapped message, when it is this lead's card."""
+    """The tapped message, when it is this lead's card (or its follow-up's own message, from before it joined the card)."""
     message = update.effective_message
     assert message is not None and update.effective_chat is not None
     about = await sender(context).tracked(update.effective_chat.id, message.message_id)
-    if about is None or about.kind is not DeskMessageKind.CARD or about.lead_id != lead_id:
+    if about is None or about.kind not in (DeskMessageKind.CARD, DeskMessageKind.INSIGHT) or about.lead_id != lead_id:
         return None
     return about
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.conversation import AdminNotice
-from bot.desk.cards import Desk, card_keyboard, learn_keyboard, notice_keyboard, render_card
+from bot.desk.cards import Desk, lead_message, learn_keyboard, notice_keyboard
 from bot.desk.content import load_desk_content
 from bot.desk.insights import Organiser, TemplateOrganiser
 from bot.services import Services
@@ -28,6 +29,7 @@ from db.questions import answer_question
 
 log = logging.getLogger(__name__)
 DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY = "desk", "organiser", "desk_unsettled"
+SETTLE_TIMEOUT = 5.0  # longest a tap waits for a message being sent to be remembered (a 429 pause can be longer)
 
 
 def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
@@ -66,31 +68,49 @@ def desk_sender(application: Application, bot: Bot) -> DeskSender:  # type: igno
 
 
 class Unsettled:
-    """Rounds of desk messages sent but not yet remembered.
+    """This process's desk messages sent but not yet remembered, and one refresh of a lead's cards at a time.
 
     A message is remembered only once Telegram has given it an id, so a quick tap on its button can arrive first;
-    the tap then waits for the rounds in flight instead of answering that the message is unknown.
+    the tap then waits, a few seconds at most, for the rounds sending to its chat instead of answering that the
+    message is unknown. With several webhook workers a tap can reach another worker than the sender; there the
+    window stays open for the milliseconds between Telegram's answer and the commit.
     """
 
     def __init__(self) -> None:
-        self._rounds: set[asyncio.Event] = set()
+        self._rounds: dict[asyncio.Event, tuple[frozenset[int], int | None]] = {}  # -> (admin chats, lead)
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @asynccontextmanager
-    async def round(self) -> AsyncIterator[None]:
+    async def round(self, chat_ids: Iterable[int], lead_id: int | None) -> AsyncIterator[None]:
+        """Sending to these admin chats about this lead, until what went out is remembered."""
         done = asyncio.Event()
-        self._rounds.add(done)
+        self._rounds[done] = (frozenset(chat_ids), lead_id)
         try:
             yield
         finally:
-            self._rounds.discard(done)
+            del self._rounds[done]
             done.set()
 
-    async def settle(self) -> bool:
-        """Wait for the rounds in flight now to end; whether there were any."""
-        rounds = list(self._rounds)
-        for done in rounds:
-            await done.wait()
-        return bool(rounds)
+    def pending(self, *, chat_id: int | None = None, lead_id: int | None = None) -> list[asyncio.Event]:
+        """The rounds in flight now that send to this admin chat, or about this lead."""
+        return [
+            done for done, (chats, lead) in self._rounds.items() if chat_id in chats or (lead_id is not None and lead == lead_id)
+        ]
+
+    async def settle(self, rounds: list[asyncio.Event]) -> None:
+        """Wait for these rounds to end (never inside one: it would wait for itself), SETTLE_TIMEOUT at most."""
+        if rounds:
+            try:
+                await asyncio.wait_for(asyncio.gather(*(done.wait() for done in rounds)), SETTLE_TIMEOUT)
+            except TimeoutError:
+                log.warning("desk messages still being sent after %.0f s", SETTLE_TIMEOUT)
+
+    def lock(self, lead_id: int) -> asyncio.Lock:
+        """One refresh of a lead's cards at a time, so that the last to read the lead is the last to edit them."""
+        lock = self._locks.get(lead_id)
+        if lock is None:
+            lock = self._locks[lead_id] = asyncio.Lock()
+        return lock
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,7 @@ class DeskSender:
             insight = await get_insight(session, lead_id)
         if lead is None:
             return None
-        text, markup = render_card(lead, last, self.desk, utcnow(), insight), card_keyboard(lead, self.desk, insight)
+        text, markup = lead_message(lead, last, self.desk, utcnow(), insight)
         chats = self.services.settings.admin_chat_ids if chat_ids is None else chat_ids
         return await self._post(chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead.id)
 
@@ -128,7 +148,7 @@ class DeskSender:
         if lead is None or not admin_chats:
             return  # nobody to read it: no model call either
         insight = await self._keep_insight(lead, organiser) if organiser.at_once else None
-        text, markup = render_card(lead, None, self.desk, utcnow(), insight), card_keyboard(lead, self.desk, insight)
+        text, markup = lead_message(lead, None, self.desk, utcnow(), insight)
         try:
             await self._post(admin_chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead_id)
         except IntegrityError:  # the prospect was forgotten meanwhile
@@ -147,6 +167,9 @@ class DeskSender:
         except IntegrityError:  # kept already (a second worker), or the prospect was forgotten meanwhile
             log.info("follow-up not kept: already there or lead gone", extra={"lead_id": lead.id})
             return None
+        except SQLAlchemyError as exc:  # a locked or lost database: the card goes without it rather than not at all
+            log.error("follow-up not kept: %s", exc.__class__.__name__, extra={"lead_id": lead.id})
+            return None
         log.info("follow-up kept", extra={"lead_id": lead.id, "source": found.source.value})
         return insight
 
@@ -162,16 +185,17 @@ class DeskSender:
 
     async def refresh(self, lead_id: int) -> int:
         """Edit every card of a lead in place to show its current status and follow-up; how many were edited."""
-        await self.unsettled.settle()  # a card being sent right now is edited too
-        async with self.services.sessionmaker() as session:
-            lead = await get_lead(session, lead_id)
-            last = (await last_status_events(session, [lead_id])).get(lead_id)
-            insight = await get_insight(session, lead_id)
-            cards = await lead_cards(session, lead_id)
-        if lead is None:
-            return 0
-        text, markup = render_card(lead, last, self.desk, utcnow(), insight), card_keyboard(lead, self.desk, insight)
-        return await self._edit_all(cards, text, markup)
+        async with self.unsettled.lock(lead_id):  # a slower refresh that read the lead earlier cannot edit last
+            await self.unsettled.settle(self.unsettled.pending(lead_id=lead_id))  # a card being sent is edited too
+            async with self.services.sessionmaker() as session:
+                lead = await get_lead(session, lead_id)
+                last = (await last_status_events(session, [lead_id])).get(lead_id)
+                insight = await get_insight(session, lead_id)
+                cards = await lead_cards(session, lead_id)
+            if lead is None:
+                return 0
+            text, markup = lead_message(lead, last, self.desk, utcnow(), insight)
+            return await self._edit_all(cards, text, markup)
 
     async def prompt(self, chat_id: int, about: DeskMessage, kind: DeskMessageKind, text: str) -> None:
         """Ask the photographer for words (a reply or a note) as a reply to a tracked prompt."""
@@ -202,12 +226,15 @@ class DeskSender:
         await self._send(chat_id, self.desk.line(handoff.sent, who=self.who(target)), markup)
 
     async def tracked(self, chat_id: int, message_id: int) -> DeskMessage | None:
-        """What an admin chat's message is about, if anything (once the messages being sent now are remembered)."""
-        for _ in range(2):
+        """What an admin chat's message is about, if anything, once the messages being sent to that chat now are
+        remembered."""
+        sending = self.unsettled.pending(chat_id=chat_id)  # taken first: a round that ends during the read counts too
+        async with self.services.sessionmaker() as session:
+            found = await get_desk_message(session, chat_id, message_id)
+        if found is None and sending:
+            await self.unsettled.settle(sending)
             async with self.services.sessionmaker() as session:
                 found = await get_desk_message(session, chat_id, message_id)
-            if found is not None or not await self.unsettled.settle():
-                return found
         return found
 
     def who(self, target: DeskMessage) -> str:
@@ -238,7 +265,7 @@ class DeskSender:
                     lead_id: int | None, question_id: int | None = None) -> list[Message]:  # fmt: skip
         """Send to each admin chat (one failing chat sparing the others), then remember what went out in one
         transaction (IntegrityError: the lead or question is gone); a tap meanwhile waits for that."""
-        async with self.unsettled.round():
+        async with self.unsettled.round(chat_ids, lead_id):
             sent = [m for m in [await self._send(chat_id, text, markup) for chat_id in chat_ids] if m is not None]
             if sent:
                 async with self.services.sessionmaker.begin() as session:

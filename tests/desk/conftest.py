@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -130,9 +131,9 @@ async def card_in(fake: FakeTelegram, admin_chat: int, lead_id: int) -> Call:
 async def follow_up(fake: FakeTelegram, lead_id: int = 1, timeout: float = 5.0) -> Call:
     """The lead's card in the admin chat as it first shows its suggested follow-up: sent with it (the template's),
     or edited to show it (a model's)."""
-    call = await fake.wait_for_text(ADMIN_CHAT_ID, "Suggested follow-up", timeout=timeout, edits=True)
-    assert f"lead #{lead_id}" in shown(call).casefold()
-    return call
+    header = re.compile(rf"(New lead|Lead) #{lead_id}\b")
+    return await fake.wait_for_text(ADMIN_CHAT_ID, "Suggested follow-up", timeout=timeout, edits=True,
+                                    where=lambda call: header.match(shown(call)) is not None)
 
 
 def shown(call: Call) -> str:

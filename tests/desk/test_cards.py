@@ -10,10 +10,10 @@ import yaml
 from pydantic import BaseModel
 
 from bot.content import TELEGRAM_LIMIT, ContentPack, PACKAGED_PROMPTS
-from bot.desk.cards import Desk, lead_flags, render_card, render_history
+from bot.desk.cards import Desk, lead_flags, lead_message, render_card, render_history
 from bot.desk.content import DeskContent, Insights, load_desk_content
 from bot.errors import ContentError
-from db.models import Direction, Lead, LeadEvent, LeadStatus, Message
+from db.models import Direction, InsightSource, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Priority
 
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc)
@@ -66,6 +66,30 @@ def test_card_after_a_change_shows_status_and_who(desk: Desk) -> None:
     event = LeadEvent(actor="Anna <admin>", old_status=LeadStatus.NEW, new_status=LeadStatus.BOOKED, created_at=NOW)
     card = render_card(_lead(status=LeadStatus.BOOKED), event, desk, NOW)
     assert card.startswith("<b>Lead #7</b> · Booked") and "by Anna &lt;admin&gt;" in card and "Nov 29 12:00" in card
+
+
+def _insight(**fields: object) -> LeadInsight:
+    values: dict[str, object] = {"lead_id": 7, "summary": "Dana · LinkedIn", "priority": Priority.NORMAL, "reason": "no rush",
+                                 "draft": "Hi Dana, thank you!", "source": InsightSource.TEMPLATE, "sent_at": None}  # fmt: skip
+    return LeadInsight(**(values | fields))
+
+
+def _buttons(markup: object) -> list[str]:
+    return [b.text for row in markup.inline_keyboard for b in row]  # type: ignore[attr-defined]
+
+
+def test_card_carries_the_follow_up_and_its_buttons_until_it_is_sent(desk: Desk) -> None:
+    text, markup = lead_message(_lead(), None, desk, NOW, _insight())
+    assert "Suggested follow-up" in text and "Hi Dana, thank you!" in text and _buttons(markup)[-2:] == ["Send draft", "Edit draft"]
+    text, markup = lead_message(_lead(), None, desk, NOW, _insight(sent_at=NOW, sent_by="Anna", sent_edited=False))
+    assert "Sent by Anna" in text and "Send draft" not in _buttons(markup) and "Booked" in _buttons(markup)
+
+
+def test_a_card_too_long_for_telegram_drops_the_draft_and_its_buttons_together(desk: Desk) -> None:
+    lead = _lead(notes='"' * 600)  # escaped, each quote is six characters of HTML
+    text, markup = lead_message(lead, None, desk, NOW, _insight(draft="Hi Dana! " * 100))
+    assert len(text) <= TELEGRAM_LIMIT and text.startswith("<b>New lead #7</b>")
+    assert "Hi Dana!" not in text and "Send draft" not in _buttons(markup)
 
 
 def test_long_history_keeps_the_newest_messages_within_telegram_limit(desk: Desk) -> None:

@@ -1,4 +1,4 @@
-"""The suggested follow-up under each new lead's card: the template's rules, the model's checked answer, Send and Edit."""
+"""The suggested follow-up in each new lead's card: the template's rules, the model's checked answer, Send and Edit."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from db.models import DeskMessage, Direction, InsightSource, Lead, LeadInsight, 
 from tests.conftest import ADMIN_CHAT_ID, make_settings
 from tests.desk.conftest import PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
 from tests.fakes.openai_server import FakeOpenAI, Request, Scripted
-from tests.fakes.telegram_server import Call, FakeTelegram
+from tests.fakes.telegram_server import FakeTelegram
 
 TODAY = date(2026, 11, 29)
 FAST_RETRY = {"retry-after-ms": "10"}

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.content import KnowledgeEntry
 from bot.services import build_services
@@ -16,9 +16,10 @@ from db.desk import lead_events
 from db.leads import create_lead
 from db.learned import create_learned_answer
 from db.messages import recent_messages
-from db.models import Direction, LeadStatus, Question
+from db.models import DeskMessage, DeskMessageKind, Direction, LeadStatus, Question
 from tests.conftest import ADMIN_CHAT_ID
 from tests.desk.conftest import OTHER_ADMIN, PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
+from tests.fakes.telegram_server import Call, FakeTelegram
 
 
 async def test_non_admin_gets_the_unknown_command_reply_and_changes_nothing(desk_bot: DeskBot) -> None:
@@ -71,19 +72,51 @@ async def test_status_button_records_an_event_and_edits_the_card_in_every_admin_
     assert lead.status is LeadStatus.CONTACTED
 
 
-async def test_a_tap_before_telegram_has_answered_for_the_message_still_works(desk_bot: DeskBot) -> None:
-    """The desk remembers a message once Telegram has given it an id: a tap arriving sooner waits for that."""
-    fake = desk_bot.fake
-    fake.hold_next("sendMessage", 1.0, chat_id=ADMIN_CHAT_ID)  # the lead's card
+HOLD = 1.5  # seconds the fake keeps the lead card's answer back: its buttons are tapped meanwhile
+
+
+async def _card_still_being_sent(fake: FakeTelegram) -> Call:
+    """Book, with the answer to the lead card's sendMessage held back: the card is on screen, its id not yet stored."""
+    fake.hold_next("sendMessage", HOLD, chat_id=ADMIN_CHAT_ID)
     await book(fake)
-    card = await follow_up(fake)  # the template's follow-up rides in the card
-    tap(fake, ADMIN_CHAT_ID, card, "Contacted")
+    return await follow_up(fake)  # the template's follow-up rides in the card
+
+
+def _fetched_during_the_hold(fake: FakeTelegram, card: Call) -> bool:
+    """Whether the bot had the tap before the card's answer came back (else the test proved nothing)."""
+    polls = [c for c in fake.calls_to("getUpdates") if any("callback_query" in u for u in c.result or [])]
+    return bool(polls) and polls[0].answered < card.answered + HOLD
+
+
+async def test_a_draft_tapped_before_telegram_has_answered_for_the_card_is_sent(desk_bot: DeskBot) -> None:
+    fake = desk_bot.fake
+    card = await _card_still_being_sent(fake)
     tap(fake, ADMIN_CHAT_ID, card, "Send draft")
+    await fake.wait_for_text(PROSPECT, "thank you for your request")
+    assert _fetched_during_the_hold(fake, card)
+    assert not any(str(c.params.get("text")).startswith("That lead") for c in fake.calls_to("answerCallbackQuery"))
+
+
+async def test_a_status_tapped_before_telegram_has_answered_for_the_card_edits_it(desk_bot: DeskBot) -> None:
+    fake = desk_bot.fake
+    card = await _card_still_being_sent(fake)
+    tap(fake, ADMIN_CHAT_ID, card, "Contacted")
     await fake.wait_for_call("answerCallbackQuery", lambda c: c.params.get("text") == "Marked Contacted.")
+    edit = await fake.wait_for_call("editMessageText")
+    assert edit.params["message_id"] == fake.message_id_of(card) and shown(edit).startswith("Lead #1 · Contacted")
+    assert _fetched_during_the_hold(fake, card)
+
+
+async def test_a_follow_up_posted_as_its_own_message_before_it_joined_the_card_still_works(desk_bot: DeskBot) -> None:
+    fake = desk_bot.fake
+    await book(fake)
+    message = await follow_up(fake)
+    async with desk_bot.svc.sessionmaker.begin() as session:  # as a database from before the change holds it
+        await session.execute(update(DeskMessage).values(kind=DeskMessageKind.INSIGHT))
+    tap(fake, ADMIN_CHAT_ID, message, "Send draft")
     await fake.wait_for_text(PROSPECT, "thank you for your request")
     edit = await fake.wait_for_call("editMessageText", lambda c: "Sent by Dana Lee" in shown(c))
-    assert edit.params["message_id"] == fake.message_id_of(card) and shown(edit).startswith("Lead #1 · Contacted")
-    assert not any(str(c.params.get("text")).startswith("That lead") for c in fake.calls_to("answerCallbackQuery"))
+    assert edit.params["message_id"] == fake.message_id_of(message) and "Send draft" not in buttons_of(edit)
 
 
 async def test_note_is_kept_in_the_history(desk_bot: DeskBot) -> None:
@@ -240,7 +273,6 @@ async def test_reply_that_cannot_be_delivered_tells_the_photographer(desk_bot: D
     fake = desk_bot.fake
     await book(fake)
     card = await card_in(fake, ADMIN_CHAT_ID, 1)
-    await follow_up(fake)  # the next message sent is the relay
     fake.fail_next("sendMessage", status=403)
     fake.push_text(ADMIN_CHAT_ID, "Are you still interested?", reply_to_message_id=fake.message_id_of(card))
     failed = await fake.wait_for_text(ADMIN_CHAT_ID, "Could not deliver to lead #1")

@@ -56,6 +56,7 @@ class Call:
     status: int = 200  # HTTP status the fake answered with
     result: Any = None  # the "result" the fake returned (None for errors)
     filenames: dict[str, str] = field(default_factory=dict)
+    answered: float = 0.0  # time.monotonic() when the fake had its answer (a long poll's, once updates came)
 
 
 @dataclass(frozen=True)
@@ -452,9 +453,10 @@ class FakeTelegram:
         return await self._wait(f"a {method} call", lambda: next(
             (c for c in self.calls_to(method) if predicate is None or predicate(c)), None), timeout)
 
-    async def wait_for_text(self, chat_id: int, contains: str, *, timeout: float = 5.0, edits: bool = False) -> Call:
+    async def wait_for_text(self, chat_id: int, contains: str, *, timeout: float = 5.0, edits: bool = False,
+                            where: Callable[[Call], bool] | None = None) -> Call:
         """The first sendMessage to ``chat_id`` (or, with ``edits``, editMessageText in it, whichever comes first)
-        whose tag-stripped text contains ``contains``."""
+        whose tag-stripped text contains ``contains`` (and that matches ``where``, if given)."""
         needle = contains.casefold()
 
         def found() -> Call | None:
@@ -462,7 +464,8 @@ class FakeTelegram:
             if edits:
                 calls = sorted(calls + [c for c in self.calls_to("editMessageText")
                                         if c.status == 200 and c.params.get("chat_id") == chat_id], key=lambda c: c.at)
-            return next((c for c in calls if needle in _plain(str(c.params.get("text", ""))).casefold()), None)
+            return next((c for c in calls if needle in _plain(str(c.params.get("text", ""))).casefold()
+                         and (where is None or where(c))), None)
 
         return await self._wait(f"a message to {chat_id} containing {contains!r}", found, timeout)
 
@@ -502,7 +505,7 @@ class FakeTelegram:
                 status, result, body = err.status, None, err.body
             self._calls.append(Call(method, params, {k: u.content for k, u in uploads.items()},
                                     arrived, status, copy.deepcopy(result),
-                                    {k: u.filename for k, u in uploads.items()}))
+                                    {k: u.filename for k, u in uploads.items()}, time.monotonic()))
             return status, json.dumps(body, ensure_ascii=False).encode(), hold
 
     def _hold(self, method: str, params: JSON) -> float:
