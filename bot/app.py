@@ -36,6 +36,11 @@ class PollingConflict(Exception):
     """Telegram answered 409: another process is polling with the same token."""
 
 
+def bot_defaults() -> Defaults:
+    """What every message the bot sends assumes: HTML, no link previews."""
+    return Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+
+
 def build_application(services: Services, token: str, base_url: str, *, webhook: bool = False) -> Application:  # type: ignore[type-arg]
     """The Application with our context type, HTML defaults and every handler (no Updater in webhook mode)."""
     builder = ApplicationBuilder()
@@ -46,7 +51,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
         .token(token)
         .base_url(base_url)
         .context_types(ContextTypes(context=BotContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(bot_defaults())
         .rate_limiter(RetryingLimiter())
         .concurrent_updates(ChatOrderedProcessor())
         .post_init(_post_init)

@@ -6,18 +6,20 @@ import asyncio
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
 from bot.cli import main
 from bot.content import PACKAGED_PROMPTS, load_content
 from bot.services import build_services
-from db.desk import lead_events
+from db.desk import lead_events, track_desk_message
 from db.leads import create_lead
 from db.learned import create_learned_answer
-from db.models import LeadStatus
+from db.models import DeskMessageKind, LeadStatus
 from db.questions import create_question
-from tests.conftest import make_settings
+from tests.conftest import ADMIN_CHAT_ID, make_settings
+from tests.fakes.telegram_server import FakeTelegram
 
 
 def _seed(url: str) -> None:
@@ -59,6 +61,40 @@ def test_set_status_is_recorded_as_done_by_cli_and_shown_in_the_history(seeded: 
         return [(e.actor, e.new_status) for e in rows]
 
     assert asyncio.run(events()) == [("cli", LeadStatus.CONTACTED)]
+
+
+def test_set_status_edits_the_leads_cards_in_telegram_when_the_bot_is_configured(
+    seeded: str, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent = httpx.post(f"{fake_telegram.base_url}{fake_telegram.token}/sendMessage",
+                      json={"chat_id": ADMIN_CHAT_ID, "text": "New lead #1"}).json()["result"]  # the bot's card, as posted
+    asyncio.run(_track_card(seeded, sent["message_id"]))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake_telegram.token)
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", fake_telegram.base_url)
+    monkeypatch.setenv("ADMIN_CHAT_IDS", str(ADMIN_CHAT_ID))
+    assert main(["leads", "set-status", "1", "booked"]) == 0
+    assert "its cards in Telegram were edited (1)" in capsys.readouterr().out
+    [edit] = fake_telegram.calls_to("editMessageText")
+    assert edit.params["message_id"] == sent["message_id"] and str(edit.result["text"]).startswith("Lead #1 · Booked")
+    assert edit.params["parse_mode"] == "HTML" and "• Booked" in [b["text"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
+
+
+def test_set_status_still_counts_when_telegram_cannot_be_reached(
+    seeded: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:NOT-A-REAL-TOKEN")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")  # nothing listens on the discard port
+    monkeypatch.setenv("ADMIN_CHAT_IDS", str(ADMIN_CHAT_ID))
+    assert main(["leads", "set-status", "1", "lost"]) == 0
+    out = capsys.readouterr().out
+    assert "new -> lost" in out and "were not edited (NetworkError)" in out and "NOT-A-REAL-TOKEN" not in out
+
+
+async def _track_card(url: str, message_id: int) -> None:
+    services = build_services(make_settings(url))
+    async with services.sessionmaker.begin() as session:
+        await track_desk_message(session, ADMIN_CHAT_ID, message_id, DeskMessageKind.CARD, 4242, 1)
+    await services.close()
 
 
 def test_set_status_of_an_unknown_lead_fails_cleanly(seeded: str, capsys: pytest.CaptureFixture[str]) -> None:
