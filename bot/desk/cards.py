@@ -110,10 +110,10 @@ def lead_message(
     (a card too long for one message drops its follow-up first)."""
     text = render_card(lead, last_change, desk, now, insight)
     drafts = insight is not None and insight.sent_at is None and _insight_lines(insight, desk)[-1] in text
-    return text, card_keyboard(lead, desk, drafts=drafts)
+    return text, _card_keyboard(lead, desk, drafts=drafts)
 
 
-def card_keyboard(lead: Lead, desk: Desk, *, drafts: bool = False) -> InlineKeyboardMarkup:
+def _card_keyboard(lead: Lead, desk: Desk, *, drafts: bool = False) -> InlineKeyboardMarkup:
     """Status buttons (the current one marked), then Note, Reply and History, then Send draft and Edit draft."""
     buttons = desk.text.buttons
     statuses = [

@@ -67,18 +67,15 @@ async def set_status(services: Services, lead_id: int, status: LeadStatus, note:
 async def _refresh_cards(services: Services, lead_id: int) -> str:
     """Edit the lead's cards in the admin chats as the bot would after a tap; a line saying how that went."""
     from bot.app import bot_defaults
-    from bot.desk.cards import Desk
-    from bot.desk.content import load_desk_content
-    from bot.desk.notify import DeskSender, Unsettled
+    from bot.desk.notify import DeskSender, Unsettled, load_desk
 
     settings = services.settings
-    desk = Desk(services.content, load_desk_content(settings.prompts_dir), settings.zone)
     request = HTTPXRequest(connect_timeout=5.0, read_timeout=10.0)  # a terminal should not hang on a lost network
     bot = ExtBot(settings.require_token(), base_url=settings.telegram_api_base_url, defaults=bot_defaults(),
                  request=request)  # fmt: skip
     try:
         async with bot:
-            edited = await DeskSender(bot, services, desk, Unsettled()).refresh(lead_id)
+            edited = await DeskSender(bot, services, load_desk(services), Unsettled()).refresh(lead_id)
     except TelegramError as exc:
         return f"its cards in Telegram were not edited ({exc.__class__.__name__}): they show it after the next change"
     return f"its cards in Telegram were edited ({edited})"

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
@@ -32,10 +33,15 @@ DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY = "desk", "organiser", "desk_unsettled"
 SETTLE_TIMEOUT = 5.0  # longest a tap waits for a message being sent to be remembered (a 429 pause can be longer)
 
 
+def load_desk(services: Services) -> Desk:
+    """The desk's wording with the pack and the studio's zone (a broken desk.yaml is a ContentError)."""
+    return Desk(services.content, load_desk_content(services.settings.prompts_dir), services.settings.zone)
+
+
 def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
     """Load the desk's wording and keep it beside the services (a broken desk.yaml fails at start), with the organiser."""
     services: Services = application.bot_data["services"]
-    desk = Desk(services.content, load_desk_content(services.settings.prompts_dir), services.settings.zone)
+    desk = load_desk(services)
     application.bot_data[DESK_KEY] = desk
     application.bot_data[ORGANISER_KEY] = make_organiser(services, desk)
     application.bot_data[UNSETTLED_KEY] = Unsettled()
@@ -125,14 +131,21 @@ class DeskSender:
     async def post_card(self, lead_id: int, chat_ids: tuple[int, ...] | None = None) -> list[Message] | None:
         """Send a lead's card to the admin chats (all by default), one failing chat sparing the others; None: no such lead."""
         async with self.services.sessionmaker() as session:
-            lead = await get_lead(session, lead_id)
-            last = (await last_status_events(session, [lead_id])).get(lead_id)
-            insight = await get_insight(session, lead_id)
-        if lead is None:
+            current = await self._current(session, lead_id)
+        if current is None:
             return None
-        text, markup = lead_message(lead, last, self.desk, utcnow(), insight)
+        lead, text, markup = current
         chats = self.services.settings.admin_chat_ids if chat_ids is None else chat_ids
         return await self._post(chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead.id)
+
+    async def _current(self, session: AsyncSession, lead_id: int) -> tuple[Lead, str, InlineKeyboardMarkup] | None:
+        """A lead, and its card as it reads now: status, last change, follow-up (None: no such lead)."""
+        lead = await get_lead(session, lead_id)
+        if lead is None:
+            return None
+        last = (await last_status_events(session, [lead_id])).get(lead_id)
+        insight = await get_insight(session, lead_id)
+        return (lead, *lead_message(lead, last, self.desk, utcnow(), insight))
 
     async def post_new_lead(self, lead_id: int, organiser: Organiser) -> None:
         """A new lead's card in every admin chat, with its suggested follow-up.
@@ -188,13 +201,11 @@ class DeskSender:
         async with self.unsettled.lock(lead_id):  # a slower refresh that read the lead earlier cannot edit last
             await self.unsettled.settle(self.unsettled.pending(lead_id=lead_id))  # a card being sent is edited too
             async with self.services.sessionmaker() as session:
-                lead = await get_lead(session, lead_id)
-                last = (await last_status_events(session, [lead_id])).get(lead_id)
-                insight = await get_insight(session, lead_id)
-                cards = await lead_cards(session, lead_id)
-            if lead is None:
+                current = await self._current(session, lead_id)
+                cards = await lead_cards(session, lead_id) if current is not None else []
+            if current is None:
                 return 0
-            text, markup = lead_message(lead, last, self.desk, utcnow(), insight)
+            _, text, markup = current
             return await self._edit_all(cards, text, markup)
 
     async def prompt(self, chat_id: int, about: DeskMessage, kind: DeskMessageKind, text: str) -> None:
