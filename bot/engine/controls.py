@@ -100,6 +100,11 @@ class Controls:
         elif action == "avail" and value in self.content.intake.availability_options:
             facts.availability, facts.availability_flexible = option_windows(value, self.now.date())
             facts.availability_text = self.content.intake.availability_options[value]
+            self.state.choices = []
+            self.advance()
+        elif action == "pick" and value.isdigit() and int(value) < len(self.state.choices):
+            facts.availability, facts.availability_flexible = [self.state.choices[int(value)]], False
+            self.state.choices = []
             self.advance()
         elif action == "name" and self.incoming.sender.full_name:
             facts.name = self.incoming.sender.full_name

@@ -8,7 +8,9 @@ from html import escape
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.content import ContentPack
+from pydantic import ValidationError
+
+from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.engine import parsing
 from bot.engine.controls import Controls
 from bot.engine.events import (
@@ -29,7 +31,8 @@ from bot.engine.events import (
 from bot.engine.prompts import ask, comma_name, fill_msg, menu
 from bot.engine.state import INTAKE_ORDER, ConversationState, IntakeFacts, Step
 
-MAX_TEXT = 2000
+MAX_TEXT = TELEGRAM_LIMIT  # Telegram's own limit: any message a prospect can send is read
+MAX_NOTES = 2000
 
 
 class Answerer(Protocol):
@@ -177,7 +180,10 @@ class _Turn(Controls):
             found = parsing.from_model(self.model_facts, text, self.now, self.content.intake)
         self.read_step_answer(step, text, found)
         answered = self.gave(step, found)
-        if answered or found.anything:
+        if found.too_long:
+            self.say("too_long")
+            self.ask_current()
+        elif answered or found.anything:
             self.merge(found, text)
             if answered or step in (Step.CONFIRM, Step.EDIT):
                 self.advance()
@@ -199,10 +205,14 @@ class _Turn(Controls):
             found.people = parsing.read_count(text)
         elif step is Step.NAME and found.name is None and not found.anything:
             found.name = parsing.read_name(text)
+            found.too_long = found.name is None and len(text) > parsing.MAX_NAME
         elif step is Step.NOTES and not found.anything and not parsing.looks_like_question(text):
-            self.state.facts.notes = text
+            found.too_long = len(text) > MAX_NOTES
+            if not found.too_long:
+                self.state.facts.notes = text
         elif step is Step.USE and found.use is None and not found.anything and not parsing.looks_like_question(text):
-            if len(text.split()) <= 6 and not parsing.has_any(text, self.content.intake.greeting_words):
+            found.too_long = len(text) > parsing.MAX_USE_TEXT
+            if not found.too_long and len(text.split()) <= 6 and not parsing.has_any(text, self.content.intake.greeting_words):
                 found.use, found.use_text = "other", text
 
     def gave(self, step: Step, found: parsing.Extraction) -> bool:
@@ -219,17 +229,24 @@ class _Turn(Controls):
     def merge(self, found: parsing.Extraction, text: str) -> None:
         """Keep every fact the message stated; a newer value replaces an older one."""
         facts = self.state.facts
-        if found.use is not None:
-            facts.use, facts.use_text = found.use, found.use_text  # type: ignore[assignment]
-        if found.people is not None:
-            facts.people = found.people
-        if found.availability.found:
+        if found.availability.conflict is not None:
+            # "Friday Dec 10" when Dec 10 is a Thursday: ask which, rather than pick one silently.
+            facts.availability, facts.availability_flexible = [], False
+            self.state.choices = list(found.availability.conflict.choices)
+        elif found.availability.found:
             facts.availability = found.availability.windows
             facts.availability_flexible = found.availability.flexible
             facts.availability_text = text[:500]
-        for attr in ("name", "email", "phone"):
-            if getattr(found, attr) is not None:
-                setattr(facts, attr, getattr(found, attr))
+            self.state.choices = []
+        values = {"use": found.use, "use_text": found.use_text if found.use else None, "people": found.people,
+                  "name": found.name, "email": found.email, "phone": found.phone}  # fmt: skip
+        for attr, value in values.items():
+            if value is None and attr != "use_text" or attr == "use_text" and found.use is None:
+                continue
+            try:
+                setattr(facts, attr, value)
+            except ValidationError:
+                found.too_long = True  # the reader bounds every value; this keeps a slip from blocking a booking
 
     def typed_button(self, text: str) -> ButtonPress | None:
         """The button whose label the person typed instead of tapping."""

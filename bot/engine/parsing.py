@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any
 
@@ -13,38 +14,27 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import ValidationError
 
 from bot.content import IntakeVocab
-from bot.engine.availability import AvailabilityResult, _has_phrase, parse_availability
+from bot.engine.availability import MAX_WINDOWS, AvailabilityResult, _has_phrase, parse_availability
+from bot.engine.names import CONTACT_MARK, MAX_NAME, find_name, read_name, tidy_name
+from bot.engine.people import count_people
 from bot.engine.state import Window
 
+__all__ = ["MAX_NAME", "find_name", "read_name", "tidy_name"]
+
 DEFAULT_REGION = "CA"
-_EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+MAX_USE_TEXT = 500
+# Bounded parts (RFC 5321's 64-character local part) keep a 4,096-character word from costing quadratic time.
+_EMAIL_RE = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
+_PHONE_RUN_RE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,24}\d(?:\s*(?:x|ext\.?)\s*\d{1,5})?")
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LOOSE_EMAIL_RE = re.compile(r"\S+@\S*")
-_NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
-_NAME_RE = re.compile(
-    rf"(?:^|[\s,.!;])(?:i am|i'm|i’m|im|my name is|my name's|name is|name:|this is|call me|it's|it is)\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)",
-    re.IGNORECASE,
-)
-_HERE_RE = re.compile(rf"^(?:hi|hello|hey)?[\s,!]*({_NAME_WORD})\s+here\b", re.IGNORECASE)
-# Words that follow "I'm" without being a name ("I'm free Tuesday", "I'm looking for…").
-_NOT_NAMES = frozenset(
-    """a an the free available looking interested not busy flexible here good fine ok okay just also wondering hoping
-    planning thinking trying going new after curious from in at on for with so very really sure ready open booked
-    around about only still keen happy glad new back done calling writing asking reaching contacting an actor actress
-    model realtor coach speaker author photographer student manager ceo founder lawyer doctor nurse engineer
-    gonna wanting needing after hey hi hello and or but""".split()
-)
-_PEOPLE_RE = re.compile(
-    r"\b(?:team|group|crew|staff|office|company|department) of (?:about |around |roughly |~)?(\d{1,3})\b"
-    r"|\b(\d{1,3})\s*(?:\+\s*)?(?:people|persons|staff|employees|folks|of us|team members|colleagues|members|headshots|heads|ppl)\b"
-    r"|\bfor (\d{1,3})\b(?!\s*(?:am|pm|:|h\b|o'?clock|min|hour|dollars|\$|%))",
-    re.IGNORECASE,
-)
+_LOOSE_EMAIL_RE = re.compile(r"\S{1,64}@\S*")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUMBER_WORDS |= {"dozen": 12, "a dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
-_BARE_NUMBER_RE = re.compile(r"^(?:about|around|roughly|maybe|~)?\s*(\d{1,3}|[a-z ]+?)\s*(?:people|persons|of us|ppl)?\.?$", re.I)
+_BARE_NUMBER_RE = re.compile(r"^(?:about|around|roughly|maybe|~|approx\.?|approximately)?\s*(\d{1,3}|[a-z ]+?)\s*(?:people|persons|of us|ppl)?\.?$", re.I)
 _QUESTION_WORDS = ("how", "what", "when", "where", "why", "who", "which", "do", "does", "did", "can", "could", "is", "are",
                    "should", "will", "would", "may", "whats", "what's", "how's", "hows", "any", "tell")  # fmt: skip
+# A greeting addressed to the studio's people is not a team booking ("Hi team, …").
+_GREETING_TEAM_RE = re.compile(r"^\W*(?:hi|hello|hey|dear|bonjour|salut)\s+(?:there\s+)?(?:team|all|folks)\b", re.I)
 
 
 @dataclass
@@ -59,23 +49,31 @@ class Extraction:
     email: str | None = None
     phone: str | None = None
     invalid_email: bool = False
+    too_long: bool = False  # the answer to the question asked was longer than the fact may be
 
     @property
     def anything(self) -> bool:
-        """Whether any intake fact was found."""
-        return any((self.use, self.people, self.availability.found, self.name, self.email, self.phone))
+        """Whether any intake fact was found (a weekday that contradicts its date counts: it is asked about)."""
+        found = (self.use, self.people, self.availability.found, self.availability.conflict, self.name, self.email, self.phone)
+        return any(found)
 
 
 def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     """Every intake fact that `text` states, resolved against `now` in the studio's zone."""
     found = Extraction()
     found.email, found.invalid_email = find_email(text)
-    rest = _EMAIL_RE.sub(" ", text)
-    found.phone = find_phone(rest)
+    rest = _EMAIL_RE.sub(CONTACT_MARK, text)
+    found.phone, spans = find_phone_spans(rest)
+    for start, end in reversed(spans):
+        rest = rest[:start] + CONTACT_MARK + rest[end:]
     found.use = find_use(text, vocab)
+    count = count_people(rest)
+    if count is not None:
+        found.people = count.people
+        if count.colleagues and not has_any(text, vocab.uses["other"].keywords):
+            found.use = "team"  # several colleagues make a team session, whatever page the photos are for
     if found.use is not None:
-        found.use_text = text.strip()[:500]
-    found.people = find_people(rest)
+        found.use_text = " ".join(text.split())[:MAX_USE_TEXT]
     found.availability = parse_availability(rest, now, vocab)
     found.name = find_name(rest)
     return found
@@ -99,9 +97,27 @@ def find_email(text: str) -> tuple[str | None, bool]:
 
 def find_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
     """The first valid phone number in E.164, reading local numbers as the studio's region."""
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-    return None
+    return find_phone_spans(text, region)[0]
+
+
+def find_phone_spans(text: str, region: str = DEFAULT_REGION) -> tuple[str | None, list[tuple[int, int]]]:
+    """The first phone number in E.164 and where every number sits in the text. A number written with its
+    country code ("+44 7700 900123") is kept when it is possible even if the numbering plan does not list it."""
+    first: str | None = None
+    spans: list[tuple[int, int]] = []
+    # The matcher is slow on long texts full of digits, so it only sees runs that could be a number.
+    for run in _PHONE_RUN_RE.finditer(text):
+        for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
+            if leniency is phonenumbers.Leniency.POSSIBLE and not run.group(0).startswith("+"):
+                break
+            matches = list(phonenumbers.PhoneNumberMatcher(run.group(0), region, leniency=leniency))
+            for match in matches:
+                spans.append((run.start() + match.start, run.start() + match.end))
+                if first is None:
+                    first = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if matches:
+                break
+    return first, spans
 
 
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
@@ -117,24 +133,33 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
 
 
 def find_use(text: str, vocab: IntakeVocab) -> str | None:
-    """The intended use named in the text; a team beats the page it is for ("our team page")."""
-    lowered = " " + text.lower() + " "
-    hits: list[tuple[int, int, str]] = []
-    for key, use in vocab.uses.items():
-        for keyword in use.keywords:
-            match = re.search(rf"(?<![\w@.]){re.escape(keyword.lower())}(?![\w@])", lowered)
-            if match:
-                hits.append((0 if key in vocab.team_uses else 1, match.start(), key))
-    return min(hits)[2] if hits else None
+    """The intended use named in the text: a team beats the page it is for ("our team page"), a named use beats
+    `other`, then the earliest and longest keyword wins ("agent immobilier" is a realtor, not an actor's agent)."""
+    lowered = " " + _GREETING_TEAM_RE.sub(" ", text.lower().replace("’", "'")) + " "
+    pattern, owners = _use_pattern(tuple((key, tuple(use.keywords)) for key, use in vocab.uses.items()))
+    hits: list[tuple[int, int, int, str]] = []
+    for match in pattern.finditer(lowered):
+        key = owners[match.group(0)]
+        rank = 0 if key in vocab.team_uses else 2 if key == "other" else 1
+        hits.append((rank, match.start(), -len(match.group(0)), key))
+    return min(hits)[3] if hits else None
+
+
+@lru_cache(maxsize=4)
+def _use_pattern(uses: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every use keyword, longest first, so a message is scanned once."""
+    owners: dict[str, str] = {}
+    for key, keywords in uses:
+        for keyword in keywords:
+            owners.setdefault(keyword.lower(), key)
+    alternation = "|".join(re.escape(k) for k in sorted(owners, key=len, reverse=True))
+    return re.compile(rf"(?<![\w@.])(?:{alternation})(?![\w@])"), owners
 
 
 def find_people(text: str) -> int | None:
-    """A head count such as "a team of 12" or "8 people"."""
-    match = _PEOPLE_RE.search(text)
-    if match:
-        value = int(next(g for g in match.groups() if g))
-        return value if 1 <= value <= 500 else None
-    return None
+    """A head count such as "a team of 12", "8 people" or "me and my 2 co-founders"."""
+    count = count_people(text)
+    return count.people if count else None
 
 
 def read_count(text: str) -> int | None:
@@ -150,35 +175,11 @@ def read_count(text: str) -> int | None:
     return value if value is not None and 1 <= value <= 500 else None
 
 
-def find_name(text: str) -> str | None:
-    """A name introduced as "I'm Dana", "my name is Dana Lee" or "Dana here"."""
-    for match in [*_NAME_RE.finditer(text), *_HERE_RE.finditer(text.strip())]:
-        words = match.group(1).split()
-        if words[0].lower() in _NOT_NAMES:
-            continue
-        if len(words) > 1 and (words[1].lower() in _NOT_NAMES or words[1][0].islower() and words[0][0].isupper()):
-            words = words[:1]
-        return tidy_name(" ".join(words))
-    return None
-
-
-def read_name(text: str) -> str | None:
-    """A bare answer to "what name?": one to four words of letters."""
-    words = text.strip().strip(".!").split()
-    if not 1 <= len(words) <= 4 or not all(re.fullmatch(_NAME_WORD, w) for w in words):
-        return None
-    if words[0].lower() in _NOT_NAMES:
-        return None
-    return tidy_name(" ".join(words))
-
-
-def tidy_name(name: str) -> str:
-    """Capitalise a name typed all in lower case; keep any other casing as the person wrote it."""
-    return name.title() if name.islower() else name
-
-
 def looks_like_question(text: str) -> bool:
-    """Whether a message reads as a question rather than an answer."""
+    """Whether a message reads as a question rather than an answer. One that gives an email address or a phone
+    number is a request ("Can I book Friday? … dana@x.com"), whatever its punctuation."""
+    if _EMAIL_RE.search(text) or find_phone(text):
+        return False
     stripped = text.strip().lower()
     if stripped.endswith("?"):
         return True
@@ -208,7 +209,7 @@ def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVoca
     found = Extraction()
     use = data.get("use")
     if isinstance(use, str) and use in vocab.uses:
-        found.use, found.use_text = use, text.strip()[:500]
+        found.use, found.use_text = use, " ".join(text.split())[:MAX_USE_TEXT]
     people = data.get("people")
     if isinstance(people, int) and not isinstance(people, bool) and 1 <= people <= 500:
         found.people = people
@@ -226,5 +227,5 @@ def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVoca
             continue
         if window.date is None or window.date >= now.date():
             windows.append(window)
-    found.availability = AvailabilityResult(windows=windows)
+    found.availability = AvailabilityResult(windows=windows[:MAX_WINDOWS])
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.content import ContentPack
 from bot.engine.events import Button, Reply, Sender
-from bot.engine.render import fact_lines, fill
+from bot.engine.render import describe_windows, fact_lines, fill
 from bot.engine.state import ConversationState, Step
 
 
@@ -28,6 +28,10 @@ def ask(state: ConversationState, sender: Sender, content: ContentPack, prefix: 
     elif step is Step.AVAILABILITY:
         text = fill_msg(content, "ask_availability")
         buttons = _rows([Button(label, "avail", key) for key, label in content.intake.availability_options.items()], 2)
+        if state.choices:
+            text = _conflict_question(state, content)
+            picks = tuple(Button(describe_windows([w], content), "pick", str(i)) for i, w in enumerate(state.choices))
+            buttons = (picks, *buttons)
     elif step is Step.NAME:
         text = fill_msg(content, "ask_name")
         if sender.full_name:
@@ -49,6 +53,19 @@ def ask(state: ConversationState, sender: Sender, content: ContentPack, prefix: 
     if prefix:
         text = f"{prefix}\n\n{text}"
     return Reply(text, buttons, request_contact=request_contact)
+
+
+# TODO(messages.yaml): move to an `ask_date_conflict` message; prompts/messages.yaml belongs to another change now.
+_CONFLICT = "{date} is a {actual}, not a {given}. Which day did you mean? Tap one, or write it your way."
+
+
+def _conflict_question(state: ConversationState, content: ContentPack) -> str:
+    """"Dec 10 is a Thursday, not a Friday. Which day did you mean?" for a weekday that contradicts its date."""
+    if len(state.choices) < 2 or state.choices[0].date is None or state.choices[1].date is None:
+        return fill_msg(content, "ask_availability")
+    written, weekday = state.choices[0].date, state.choices[1].date
+    template = getattr(content.messages, "ask_date_conflict", None) or _CONFLICT
+    return fill(template, content, date=f"{written:%b} {written.day}", actual=f"{written:%A}", given=f"{weekday:%A}")
 
 
 def summary(state: ConversationState, sender: Sender, content: ContentPack) -> str:

@@ -13,22 +13,36 @@ _DAY_LABELS = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun
 
 
 def describe_windows(windows: Iterable[Window], content: ContentPack, flexible: bool = False) -> str:
-    """Availability in words: "Thu Dec 3, morning; weekdays, evening"."""
+    """Availability in words, every dated day with its weekday: "Thu Dec 10, afternoon from 15:00; weekdays, evening"."""
     windows = list(windows)
     if not windows:
         return content.intake.flexible_label if flexible else content.intake.not_given
-    labels = content.intake.part_of_day_labels
     phrases: list[str] = []
-    undated: dict[str, list[str]] = {}
+    undated: dict[tuple[str, str], list[str]] = {}
     for window in windows:
+        when = _when(window, content)
         if window.date is not None:
             day = f"{_DAY_LABELS[WEEKDAYS[window.date.weekday()]]} {window.date:%b} {window.date.day}"
-            phrases.append(f"{day}, {labels.get(window.part_of_day, window.part_of_day)}")
+            phrases.append(f"{day}, {when}")
         else:
-            undated.setdefault(window.part_of_day, []).append(window.weekday or "")
-    for part, days in undated.items():
-        phrases.append(f"{_day_group(days)}, {labels.get(part, part)}")
+            undated.setdefault((window.part_of_day, when), []).append(window.weekday or "")
+    for (_, when), days in undated.items():
+        phrases.append(f"{_day_group(days)}, {when}")
     return "; ".join(phrases)
+
+
+def _when(window: Window, content: ContentPack) -> str:
+    """The part of the day and its clock bounds: "afternoon from 15:00", "morning until 12:00"."""
+    labels = content.intake.part_of_day_labels
+    part = labels.get(window.part_of_day, window.part_of_day)
+    start, end = (t.strftime("%H:%M") if t else None for t in (window.start, window.end))
+    if start and end:
+        return f"{part} {start}–{end}"
+    if start:
+        return f"{part} {labels.get('from', 'from')} {start}"
+    if end:
+        return f"{part} {labels.get('until', 'until')} {end}"
+    return part
 
 
 def _day_group(days: list[str]) -> str:

@@ -39,10 +39,19 @@ class Window(BaseModel):
     date: dt.date | None = None
     weekday: Weekday | None = None
     part_of_day: PartOfDay = "any"
+    # Clock bounds ("after 3", "before noon"); absent in windows stored before they existed, hence the defaults.
+    start: dt.time | None = None
+    end: dt.time | None = None
 
     def as_json(self) -> dict[str, str | None]:
-        """The export shape: ISO date or null, weekday or null, part of day."""
-        return {"date": self.date.isoformat() if self.date else None, "weekday": self.weekday, "part_of_day": self.part_of_day}
+        """The export shape: ISO date or null, weekday or null, part of day, and "HH:MM" bounds or null."""
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "weekday": self.weekday,
+            "part_of_day": self.part_of_day,
+            "start": self.start.strftime("%H:%M") if self.start else None,
+            "end": self.end.strftime("%H:%M") if self.end else None,
+        }
 
 
 class IntakeFacts(BaseModel):
@@ -94,6 +103,8 @@ class ConversationState(BaseModel):
     step: Step = Step.IDLE
     facts: IntakeFacts = Field(default_factory=IntakeFacts)
     misses: int = 0
+    # The two readings of a weekday that contradicts its date ("Friday Dec 10"), offered until one is chosen.
+    choices: list[Window] = Field(default_factory=list, max_length=2)
     source: str | None = None
     last_lead_id: int | None = None
     version: int = 0

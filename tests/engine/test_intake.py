@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from bot.content import ContentPack
@@ -201,12 +203,24 @@ def test_user_text_is_escaped_in_replies(content: ContentPack) -> None:
     assert chat.state.facts.notes == "<b>no</b> tie & <script>"
 
 
-def test_too_long_message_is_declined_and_changes_nothing(content: ContentPack) -> None:
+def test_message_over_telegrams_limit_is_declined_and_changes_nothing(content: ContentPack) -> None:
     chat = Chat(content)
     chat.send("/book")
-    decision = chat.send(Text("x" * 4096))
+    decision = chat.send(Text("x" * 4097))
     assert decision.changed is False
     assert "shorter" in chat.texts()
+
+
+@pytest.mark.parametrize("step_answers", [[], ["LinkedIn", "next Tuesday"], ["LinkedIn", "next Tuesday", "Dana", "dana@example.com"]])
+def test_over_long_answer_is_asked_again_not_stored(step_answers: list[str], content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    for answer in step_answers:
+        chat.send(answer)
+    step = chat.state.step
+    chat.send(Text("x" * 4096))
+    assert "shorter" in chat.texts() and chat.state.step is step
+    assert chat.state.facts.use_text is None or len(chat.state.facts.use_text) <= 500
 
 
 def test_question_when_idle_is_answered_from_the_pack(content: ContentPack) -> None:

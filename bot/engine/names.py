@@ -1,0 +1,242 @@
+"""Reading the name a prospect gives for themselves, from tokens rather than one regex per phrasing.
+
+Names come from introductions ("I'm Dana", "je m'appelle…", "Dana here"), contact lines ("Contact: Dana Li"),
+sign-offs ("Thanks, Dana", "— Dana", "Cheers,\\nPriya Patel"), a name written just before an email or phone, or a
+lone capitalised name closing the message. Words that follow "I'm" without being names ("I'm giving a talk")
+are known verbs, gerunds, adjectives and roles. When nothing is sure the reader says nothing and the bot asks.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_NAME = 64  # longer is not a name a person typed for themselves; the bot asks again
+MAX_WORDS = 4
+CONTACT_MARK = "\x01"  # stands in for an email address or phone number removed from the text
+
+_TOKEN_RE = re.compile(r"\x01|[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+|\n|[,.!?:;()\[\]|/+&]|[—–-]+|[^\w\s]", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+
+_INTROS = [
+    ("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name's",), ("names",), ("name", "is"), ("i", "am"),
+    ("i'm",), ("im",), ("this", "is"), ("call", "me"), ("it's",), ("its",), ("c'est",), ("je", "m'appelle"),
+    ("je", "suis"), ("moi", "c'est"), ("myself",), ("me", "llamo"), ("mi", "nombre", "es"), ("name",), ("nom",),
+    ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name"), ("signed",),
+]  # fmt: skip
+_LABEL_INTROS = {("name",), ("nom",), ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name")}
+_WEAK_INTROS = {("this", "is"), ("it's",), ("its",), ("c'est",), ("je", "suis"), ("i", "am"), ("i'm",), ("im",)}
+_SIGNOFFS = [
+    ("thanks",), ("thank", "you"), ("thankyou",), ("thx",), ("ty",), ("cheers",), ("regards",), ("best",),
+    ("best", "regards"), ("kind", "regards"), ("warm", "regards"), ("warmly",), ("sincerely",), ("many", "thanks"),
+    ("thanks", "again"), ("thanks", "so", "much"), ("thank", "you", "so", "much"), ("all", "the", "best"),
+    ("take", "care"), ("merci",), ("merci", "beaucoup"), ("cordialement",), ("bien", "à", "vous"), ("à", "bientôt"),
+    ("salutations",), ("bisous",), ("yours",), ("yours", "truly"), ("talk", "soon"), ("love",), ("xo",), ("xoxo",),
+    ("best", "wishes"), ("with", "thanks"), ("thanks", "in", "advance"), ("regards", "and", "thanks"),
+]  # fmt: skip
+_GREETINGS = {"hi", "hello", "hey", "hiya", "heya", "yo", "allo", "allô", "bonjour", "salut", "greetings", "good",
+              "morning", "afternoon", "evening", "there", "dear", "coucou", "all", "team", "folks"}  # fmt: skip
+_TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "mx", "sir", "madam"}
+_PARTICLES = {"de", "da", "del", "della", "di", "van", "von", "der", "den", "la", "le", "du", "dos", "das", "bin", "al",
+              "el", "st", "ter", "ten", "y", "e", "dela"}  # fmt: skip
+# Words that are not a name where a name could stand: after "I'm", in a sign-off, or closing a message.
+NOT_NAMES = frozenset(
+    """a an the free available looking interested not busy flexible here good fine ok okay just also wondering hoping
+    planning thinking trying going new after curious from in at on for with so very really sure ready open booked
+    around about only still keen happy glad back done calling writing asking reaching contacting actor actress
+    model realtor coach speaker author photographer student manager ceo founder lawyer doctor nurse engineer
+    gonna wanting needing hey hi hello and or but giving speaking doing getting having making taking starting
+    moving relocating working based located new currently finally excited nervous bit little kind sort super
+    afraid sorry the this that what who there your you we our my me us it its is are was be been will would could
+    should can may might must shall do does did am pm today tomorrow tonight monday tuesday wednesday thursday
+    friday saturday sunday weekend weekday week month morning afternoon evening night noon please thanks thank
+    regards best cheers merci bonjour salut libre disponible dispo conférencière conférencier comédienne comédien
+    actrice acteur agent agente photographe besoin une un le la les des pour avec chez en pas très aussi suis
+    linkedin instagram hinge bumble tinder zillow headshot headshots photo photos pics pic picture session
+    booking book call text email phone mobile number contact reach whatsapp telegram signal office team company
+    hospital firm agency studio website page profile bio job work business startup coffee lunch yes no nope yeah
+    yep sure great awesome amazing perfect lol haha omg btw tbh idk asap fyi ps xo love again advance much so
+    many more less all everyone everybody anyone someone somebody nobody any some one two three four five six
+    seven eight nine ten dozen couple both several few family husband wife partner partners kids children sons
+    daughters mom dad mother father friend friends boss colleague colleagues staff employees client clients
+    chartered accountant advisor consultant designer developer teacher professor dentist therapist nurse
+    physician surgeon pharmacist architect artist musician singer dancer writer editor producer director
+    entrepreneur owner investor analyst officer assistant coordinator recruiter agent broker banker
+    pleased delighted thrilled honestly literally actually basically probably maybe perhaps definitely
+    myself yourself himself herself ourselves themselves via per re fw fwd subject sent from iphone android
+    po ma mon mes nos notre votre vous nous je tu il elle on ils elles moi toi lui eux et ou mais donc car
+    ni si oui non ah oh um uh hmm well anyway also plus mornings afternoons evenings nights weekends weekdays
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays need needs want wants like love would see
+    looking forward""".split()
+)
+# Never a name even where one is expected ("Thanks and regards", "— see you"): function words and time words.
+NEVER_NAMES = frozenset(
+    """a an the and or but so to of for from with at on in by here there this that it is are be you we our my me i
+    your us they them thanks thank regards best cheers merci see talk soon again much all morning afternoon evening
+    mornings afternoons evenings nights weekends weekdays today tomorrow tonight monday tuesday wednesday thursday
+    friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays et ou le la les de du
+    pour avec je moi mon ma mes call text email phone mobile number contact""".split()
+)
+_BOUNDARY = {",", ".", "!", "?", "\n", CONTACT_MARK, "(", ")", "[", "]", "|", ":", ";", "/", "+", "&"}
+
+
+class _Tok:
+    """One token with what the reader asks of it, worked out once."""
+
+    __slots__ = ("text", "low", "is_word", "capital")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower().replace("’", "'")
+        self.is_word = text[:1].isalpha()
+        self.capital = text[:1].isupper()
+
+
+def find_name(text: str) -> str | None:
+    """The name the writer gives for themselves, or None when no reading is sure."""
+    toks = [_Tok(t) for t in _TOKEN_RE.findall(text[:4096])]
+    lowercase_writer = sum(t.capital for t in toks if t.is_word) <= max(1, len(toks) // 12)
+    found: list[tuple[int, list[str]]] = []
+    for i, tok in enumerate(toks):
+        before = toks[i - 1] if i else None
+        if (tok.low in _CUES or tok.text[:1] in "—–-~" or before is None or before.text in (".", "!", "?", "\n")
+                or not before.is_word and before.text not in _BOUNDARY and not before.text[:1].isdigit()):  # fmt: skip
+            found += _candidates_at(toks, i, lowercase_writer)
+    if not found:
+        return None
+    found.sort(key=lambda c: c[0])
+    best = found[0][1]
+    for _, words in found:  # "Jordan from Pinecrest here … Jordan Blake, jordan@…": the longer form of the same name
+        if len(words) > len(best) and [w.lower() for w in words[: len(best)]] == [w.lower() for w in best]:
+            best = words
+    name = " ".join(best)
+    return tidy_name(name) if len(name) <= MAX_NAME else None
+
+
+def _by_first_word(phrases: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return index
+
+
+_INTRO_INDEX = _by_first_word(_INTROS)
+_SIGNOFF_INDEX = _by_first_word(_SIGNOFFS)
+_CUES = frozenset({*_INTRO_INDEX, *_SIGNOFF_INDEX, "here"})
+
+
+def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tuple[int, list[str]]]:
+    out: list[tuple[int, list[str]]] = []
+    low = toks[i].low
+    for intro in _INTRO_INDEX.get(low, ()):
+        if _matches(toks, i, intro):
+            j = i + len(intro)
+            label = intro in _LABEL_INTROS
+            if label:
+                if j < len(toks) and toks[j].text in (":", "-", "—", "–"):
+                    j += 1
+                elif intro in (("name",), ("nom",), ("contact",)):
+                    continue
+            words = _name_words(toks, j, lowercase_writer, strict=intro in _WEAK_INTROS, closed=label)
+            if words:
+                out.append((0, words))
+    tok = toks[i]
+    if tok.low == "here" and i > 0:
+        start = _after_greeting(toks)
+        words = _name_words(toks, start, lowercase_writer, strict=False)
+        if words and start + len(words) in (i, *range(i - 6, i)) and _here_gap_ok(toks, start + len(words), i):
+            out.append((0, words))
+    for signoff in _SIGNOFF_INDEX.get(low, ()):
+        if _matches(toks, i, signoff) and (i == 0 or toks[i - 1].text in _BOUNDARY or not toks[i - 1].is_word):
+            j = i + len(signoff)
+            while j < len(toks) and toks[j].text in (",", "!", ".", "\n", "-", "—", "–"):
+                j += 1
+            words = _name_words(toks, j, lowercase_writer, strict=True, closed=True)
+            if words and j > i + len(signoff):
+                out.append((1, words))
+    if tok.text.strip("—–-~") == "":  # "— Dana", "- Marco" closing a message
+        words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
+        if words:
+            out.append((1, words))
+    if i == 0 or toks[i - 1].text in (".", "!", "?", "\n") or not toks[i - 1].is_word and toks[i - 1].text not in _BOUNDARY:
+        words = _name_words(toks, i, False, strict=True)
+        end = i + len(words)
+        if words and end < len(toks) and (toks[end].text == CONTACT_MARK or toks[end].text in (",", "(")
+                                          and end + 1 < len(toks) and toks[end + 1].text == CONTACT_MARK):  # fmt: skip
+            out.append((2, words))
+        elif words and _closes_message(toks, end):
+            out.append((3, words))
+    return out
+
+
+def _matches(toks: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
+    return i + len(phrase) <= len(toks) and all(toks[i + k].low == w for k, w in enumerate(phrase))
+
+
+def _after_greeting(toks: list[_Tok]) -> int:
+    i = 0
+    while i < len(toks) and (toks[i].low in _GREETINGS or not toks[i].is_word):
+        i += 1
+    return i
+
+
+def _here_gap_ok(toks: list[_Tok], start: int, here: int) -> bool:
+    """"Dana here" or "Jordan from Pinecrest Dental here": nothing but a "from/at/with …" between name and here."""
+    return start == here or (toks[start].low in ("from", "at", "with", "of") and all(t.is_word for t in toks[start:here]))
+
+
+def _closes_message(toks: list[_Tok], end: int) -> bool:
+    rest = [t for t in toks[end:] if t.text not in (".", "!", "\n", ",", CONTACT_MARK)]
+    return not rest
+
+
+def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: bool, closed: bool = False) -> list[str]:
+    """Up to four name words from token j: capitalised words (and particles between them); lower-case words only
+    from a writer who writes everything in lower case, and then only when the name is followed by a boundary."""
+    while j < len(toks) and toks[j].low in _TITLES:
+        j += 2 if j + 1 < len(toks) and toks[j + 1].text == "." else 1
+    words: list[str] = []
+    k = j
+    while k < len(toks) and len(words) < MAX_WORDS + 2:
+        tok = toks[k]
+        word = tok.text.rstrip(".")
+        low = word.lower().replace("’", "'")
+        refused = low in NEVER_NAMES or (low in NOT_NAMES and not (closed and tok.capital))
+        if not tok.is_word or refused and not (words and low in _PARTICLES):
+            break
+        if not tok.capital:
+            if words and low in _PARTICLES and k + 1 < len(toks) and toks[k + 1].capital:
+                words.append(word)
+                k += 1
+                continue
+            if not (lowercase_writer or closed) or (words and words[0][:1].isupper()):
+                break
+        if low.endswith("ing") or (not tok.capital and (low.endswith("ed") or low.endswith("ly"))):
+            break
+        words.append(word)
+        k += 1
+    if not words or len(words) > MAX_WORDS:
+        return []
+    lower = not words[0][:1].isupper()
+    at_boundary = k >= len(toks) or toks[k].text in _BOUNDARY or not toks[k].is_word or toks[k].low in ("btw", "here", "by")
+    if (lower or strict) and not at_boundary:
+        return [] if lower or closed else words[:1] if toks[k].low in NOT_NAMES else []
+    return words
+
+
+def read_name(text: str) -> str | None:
+    """A bare answer to "what name?": one to six words of letters, None when it does not read as a name."""
+    words = text.strip().strip(".!").split()
+    if not 1 <= len(words) <= MAX_WORDS + 2 or not all(_WORD_RE.fullmatch(w) for w in words):
+        return None
+    if words[0].lower() in NOT_NAMES and words[0].lower() not in _NAME_LIKE_MONTHS:
+        return None
+    name = " ".join(words)
+    return tidy_name(name) if len(name) <= MAX_NAME else None
+
+
+_NAME_LIKE_MONTHS = {"may", "june", "april", "august"}
+
+
+def tidy_name(name: str) -> str:
+    """Capitalise a name typed all in lower case; keep any other casing as the person wrote it."""
+    return name.title() if name.islower() else name

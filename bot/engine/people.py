@@ -1,0 +1,139 @@
+"""Reading how many people a session is for: "a team of 12", "4 partners", "12 of us", "me and my 2 co-founders".
+
+Besides the number, the reader says whether the people are colleagues: a party of several colleagues is a team
+session. A family ("my husband and our two kids") is counted but does not make a team.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_PEOPLE = 500
+
+_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "dozen": 12, "couple": 2, "both": 2,
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
+}  # fmt: skip
+_COLLEAGUES = (
+    "partners|co-?founders|cofounders|founders|co-?owners|owners|associates|colleagues|co-?workers|employees|staff|"
+    "staff members|team members|members|nurses|doctors|dentists|hygienists|lawyers|attorneys|engineers|developers|"
+    "agents|realtors|brokers|accountants|consultants|advisors|therapists|physicians|managers|executives|directors|"
+    "teachers|coaches|designers|architects|stylists|volunteers|students|interns|hires|recruits|leaders|reps|"
+    "salespeople|people on (?:my|our|the) team|co-?fondateurs|co-?fondatrices|associés|associées|collègues|employés"
+)
+_GENERIC = "people|persons|folks|ppl|individuals|heads|of us|of them|personnes"
+_FAMILY = "kids|children|sons|daughters|boys|girls|family members|grandkids|enfants|fils|filles"
+_NUMBER = r"(\d{1,3}|a dozen|a couple of|" + "|".join(sorted((k.strip() for k in _NUMBERS), key=len, reverse=True)) + ")"
+_ADJECTIVES = r"(?:[a-zé-]+\s+){0,2}?"
+_GROUP_RE = re.compile(
+    rf"\b(?:team|group|crew|staff|office|company|department|firm|practice|équipe|groupe) of (?:about |around |roughly |~|approx\.? )?{_NUMBER}\b"
+    rf"|\b(?:we are|we're|there are|there will be|there'll be|nous sommes|on est|on sera) (?:about |around )?{_NUMBER}\b(?!\s*(?:years?|am|pm|h\b|:))",
+    re.IGNORECASE,
+)
+# "4 partners", "3 new associates", "the three of us": found from the noun, which is rarer than a number.
+_NOUN_RE = re.compile(rf"\b(?:{_COLLEAGUES}|{_GENERIC}|{_FAMILY})\b", re.IGNORECASE)
+_NUMBER_BEFORE_RE = re.compile(rf"\b{_NUMBER}\s+(?:[a-zé-]+\s+){{0,2}}$", re.IGNORECASE)
+# "me and my 2 co-founders", "my husband and I and our two kids", "ma co-fondatrice et moi"
+_SELF = r"\b(?:me|myself|i|moi)\b(?!['’])"
+_LINK = r"(?:and|et|or|ou|plus|i|me|moi)\b"
+_MEMBER = rf"(?:\b(?:my|our|ma|mon|mes|nos|notre)\s+(?:{_NUMBER}\s+)?(?:(?!{_LINK})[a-zé]+\s+)??(?!{_LINK})([a-zé-]+))"
+_PARTY_RE = re.compile(rf"(?:{_SELF}|{_MEMBER})(?:\s*(?:,|and|&|\+|et|plus)\s*(?:and\s+)?(?:{_SELF}|{_MEMBER}))+", re.IGNORECASE)
+_MEMBER_RE = re.compile(rf"{_SELF}|{_MEMBER}", re.IGNORECASE)
+_ONE_COLLEAGUE = {"partner", "business partner", "cofounder", "co-founder", "colleague", "coworker", "co-worker",
+                  "associate", "co-fondatrice", "co-fondateur", "cofondatrice", "cofondateur", "associé", "associée",
+                  "collègue", "boss", "manager", "assistant", "co-owner", "employee"}  # fmt: skip
+_ONE_FAMILY = {"husband", "wife", "spouse", "son", "daughter", "kid", "child", "mom", "mum", "dad", "mother", "father",
+               "sister", "brother", "boyfriend", "girlfriend", "fiancé", "fiancée", "fiance", "fiancee", "mari", "femme",
+               "fille", "fils", "soeur", "sœur", "frère", "friend", "baby", "grandma", "grandpa"}  # fmt: skip
+_FAMILY_WORDS = re.compile(r"\b(?:family|families|husband|wife|kids|children|sons|daughters|famille|enfants)\b", re.I)
+
+
+# A party is tried only where one of its words stands, which keeps a 4,096-character message cheap.
+_PARTY_CUE_RE = re.compile(r"\b(?:me|myself|i|moi|my|our|ma|mon|mes|nos|notre)\b", re.I)
+
+
+_WORD_RE = re.compile(r"[a-zé]+")
+# First letters of the nouns (co-founders, of us…): a word that starts otherwise is not tried.
+_NOUN_STARTS = frozenset(w[:2] for w in re.findall(r"[a-zé]+", _COLLEAGUES + "|" + _GENERIC + "|" + _FAMILY))
+
+
+def _matches_at_cues(pattern: re.Pattern[str], cues: re.Pattern[str], text: str,
+                     starts: frozenset[str] | None = None) -> list[re.Match[str]]:  # fmt: skip
+    found: list[re.Match[str]] = []
+    end = 0
+    for cue in cues.finditer(text):
+        if cue.start() < end or starts is not None and cue.group(0)[:2] not in starts:
+            continue
+        match = pattern.match(text, cue.start())
+        if match:
+            found.append(match)
+            end = match.end()
+    return found
+
+
+@dataclass(frozen=True)
+class HeadCount:
+    """How many people, and whether they are colleagues (which makes the session a team one)."""
+
+    people: int
+    colleagues: bool
+
+
+def count_people(text: str) -> HeadCount | None:
+    """The largest head count the text states or clearly implies (two or more), or None."""
+    lowered = text.lower().replace("’", "'")
+    counts: list[HeadCount] = []
+    family = bool(_FAMILY_WORDS.search(lowered))
+    for match in _GROUP_RE.finditer(lowered):
+        number = _number(next(g for g in match.groups() if g))
+        if number is not None:
+            counts.append(HeadCount(number, not family))
+    for noun in _matches_at_cues(_NOUN_RE, _WORD_RE, lowered, _NOUN_STARTS):
+        before = _NUMBER_BEFORE_RE.search(lowered, max(0, noun.start() - 40), noun.start())
+        number = _number(before.group(1)) if before else None
+        if number is None:
+            continue
+        if re.fullmatch(_FAMILY, noun.group(0)):
+            counts.append(HeadCount(number, False))
+        else:
+            counts.append(HeadCount(number, not family or bool(re.fullmatch(_COLLEAGUES, noun.group(0)))))
+    for match in _matches_at_cues(_PARTY_RE, _PARTY_CUE_RE, lowered):
+        party = _party(match.group(0))
+        if party is not None:
+            counts.append(party)
+    counts = [c for c in counts if 2 <= c.people <= MAX_PEOPLE]
+    return max(counts, key=lambda c: (c.people, c.colleagues)) if counts else None
+
+
+def _party(phrase: str) -> HeadCount | None:
+    total, colleagues, has_self = 0, False, False
+    for member in _MEMBER_RE.finditer(phrase):
+        if member.group(1) is None and member.group(2) is None:
+            total, has_self = total + 1, True
+            continue
+        noun = member.group(2).lower()
+        number = _number(member.group(1)) if member.group(1) else None
+        singular = noun in _ONE_COLLEAGUE or noun in _ONE_FAMILY
+        plural = noun.rstrip("s") in _ONE_COLLEAGUE or noun.rstrip("s") in _ONE_FAMILY or noun in ("children", "enfants")
+        if number is None and singular:
+            total += 1
+        elif number is not None and plural:
+            total += number
+        else:
+            return None  # "my team", "my kids": a group whose size the phrase does not say
+        colleagues = colleagues or noun.rstrip("s") in _ONE_COLLEAGUE
+    return HeadCount(total, colleagues) if has_self and total >= 2 else None
+
+
+def _number(token: str) -> int | None:
+    token = token.strip().lower()
+    if token.isdigit():
+        return int(token)
+    if token in ("a dozen", "dozen"):
+        return 12
+    if token == "a couple of":
+        return 2
+    return _NUMBERS.get(token)
