@@ -66,7 +66,7 @@ NOT_NAMES = frozenset(
     po ma mon mes nos notre votre vous nous je tu il elle on ils elles moi toi lui eux et ou mais donc car
     ni si oui non ah oh um uh hmm well anyway also plus mornings afternoons evenings nights weekends weekdays
     mondays tuesdays wednesdays thursdays fridays saturdays sundays need needs want wants like love would see
-    looking forward""".split()
+    looking forward next last week""".split()
 )
 # Never a name even where one is expected ("Thanks and regards", "— see you"): function words and time words.
 NEVER_NAMES = frozenset(
