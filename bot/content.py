@@ -84,6 +84,7 @@ class Messages(_Strict):
     ask_use: str
     ask_people: str
     ask_availability: str
+    ask_date_conflict: str
     ask_name: str
     ask_contact: str
     ask_notes: str

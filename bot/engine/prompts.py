@@ -55,17 +55,12 @@ def ask(state: ConversationState, sender: Sender, content: ContentPack, prefix: 
     return Reply(text, buttons, request_contact=request_contact)
 
 
-# TODO(messages.yaml): move to an `ask_date_conflict` message; prompts/messages.yaml belongs to another change now.
-_CONFLICT = "{date} is a {actual}, not a {given}. Which day did you mean? Tap one, or write it your way."
-
-
 def _conflict_question(state: ConversationState, content: ContentPack) -> str:
     """"Dec 10 is a Thursday, not a Friday. Which day did you mean?" for a weekday that contradicts its date."""
     if len(state.choices) < 2 or state.choices[0].date is None or state.choices[1].date is None:
         return fill_msg(content, "ask_availability")
     written, weekday = state.choices[0].date, state.choices[1].date
-    template = getattr(content.messages, "ask_date_conflict", None) or _CONFLICT
-    return fill(template, content, date=f"{written:%b} {written.day}", actual=f"{written:%A}", given=f"{weekday:%A}")
+    return fill(content.messages.ask_date_conflict, content, date=f"{written:%b} {written.day}", actual=f"{written:%A}", given=f"{weekday:%A}")
 
 
 def summary(state: ConversationState, sender: Sender, content: ContentPack) -> str:
