@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 import logging
 
+from bot.content import ContentPack, load_content
 from bot.errors import ConfigError
 from bot.settings import Settings
 
@@ -41,8 +42,7 @@ def run(settings: Settings, webhook: bool = False) -> int:
     if webhook:
         return _serve_webhook(settings)
     services = build_services(settings)
-    if services.content.studio.is_example:
-        log.warning("the studio profile still holds example values; point PROMPTS_DIR at your own copy of prompts/")
+    log_example_facts(services.content)
     try:
         asyncio.run(run_bot(services))
     except PollingConflict as exc:
@@ -51,12 +51,19 @@ def run(settings: Settings, webhook: bool = False) -> int:
     return 0
 
 
+def log_example_facts(content: ContentPack) -> None:
+    """One start-up line naming the studio facts prospects are told the photographer will confirm."""
+    if keys := content.studio.example_facts:
+        log.warning("studio facts still at their example (prospects are told you will confirm them): %s", ", ".join(keys))
+
+
 def _serve_webhook(settings: Settings) -> int:
     import uvicorn
 
     from bot.webhook import register_webhook
 
     url, secret = settings.require_webhook()
+    log_example_facts(load_content(settings.prompts_dir))
     asyncio.run(register_webhook(settings.require_token(), settings.telegram_api_base_url, url, secret))
     log.info("webhook registered; serving on %s:%d with %d worker(s)", settings.webhook_listen, settings.webhook_port, settings.webhook_workers)
     uvicorn.run(
@@ -80,7 +87,7 @@ def chat(settings: Settings, name: str | None) -> int:
     _migrate(settings)
 
     async def talk() -> None:
-        services = build_services(settings)
+        services = build_services(settings, show_examples=True)
         try:
             await services.learned.reload(services.sessionmaker)
             await Console(services, Sender(user_id=None, first_name=name)).loop()
@@ -144,7 +151,7 @@ async def knowledge(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.command == "ask":
         await asyncio.to_thread(_migrate, settings)  # saved answers and the model-answer cache live in the database
-    services = build_services(settings)
+    services = build_services(settings, show_examples=args.command != "check")
     try:
         if args.command == "ask":
             await services.learned.reload(services.sessionmaker)

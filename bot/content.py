@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,15 +23,29 @@ class _Strict(BaseModel):
 
 
 class Fact(_Strict):
+    """A business fact: the photographer's `value`, and the shipped sample `example` that stands in until it is set."""
+
     label: str
     value: str | None = None
+    example: str | None = None
+
+    @property
+    def at_example(self) -> bool:
+        """True while the photographer has not replaced the shipped sample."""
+        return self.value in (None, "") and bool(self.example)
 
 
 class Studio(_Strict):
-    """Business facts, each written once; a null value means the photographer will confirm it."""
+    """Business facts, each written once; an unset value means the photographer will confirm it."""
 
-    is_example: bool = False
     facts: dict[str, Fact]
+    # Ids of inquiry topics (out_of_scope.yaml) the studio does not take on: declined politely, not sent to the desk.
+    not_offered: list[str] = Field(default_factory=list)
+
+    @property
+    def example_facts(self) -> list[str]:
+        """The keys of facts still at their shipped example."""
+        return [key for key, fact in self.facts.items() if fact.at_example]
 
     @field_validator("facts")
     @classmethod
@@ -127,7 +141,14 @@ class Messages(_Strict):
     error: str
     photographer_will_confirm: str
     unset_fact: str
+    the_photographer: str
+    the_studio: str
+    example_fact: str
+    not_offered: str
+    abuse_again: str
+    parts_handoff: str
     admin_question: str
+    admin_inquiry: str
     admin_message: str
     admin_lead_ref: str
     admin_forgotten: str
@@ -164,7 +185,10 @@ class KnowledgeEntry(_Strict):
 
 
 class OutOfScopeTopic(_Strict):
+    """Messages no entry answers: a redirect, an inquiry for the photographer, abuse, or an injection attempt."""
+
     id: str
+    kind: Literal["redirect", "inquiry", "abuse", "injection"] = "redirect"
     examples: list[str] = Field(min_length=1)
     reply: str
 
@@ -186,15 +210,37 @@ class ContentPack:
     system: SystemPrompts
     briefs: dict[str, str]
     version: str
+    # Local try-outs (`chat`, `ask`) show facts still at their example, labelled; Telegram never does.
+    show_examples: bool = False
+
+    def with_examples(self) -> ContentPack:
+        """The same pack, showing facts still at their shipped example (labelled as such)."""
+        return replace(self, show_examples=True)
+
+    @property
+    def photographer(self) -> str:
+        """The photographer's name, or plain words for them while it is unset."""
+        return self.fact("photographer") or self.messages.the_photographer
+
+    @property
+    def studio_name(self) -> str:
+        """The studio's name, or plain words for it while it is unset."""
+        return self.fact("studio_name") or self.messages.the_studio
 
     def fact(self, key: str) -> str | None:
-        """A studio fact's value, or None when unset."""
+        """A studio fact's value, or None when unset (an example counts as unset unless examples are shown)."""
         fact = self.studio.facts.get(key)
-        return fact.value if fact is not None and fact.value not in (None, "") else None
+        if fact is None:
+            return None
+        if fact.value not in (None, ""):
+            return fact.value
+        if self.show_examples and fact.example:
+            return self.messages.example_fact.format(value=fact.example)
+        return None
 
     def fact_or_confirm(self, key: str) -> str:
         """A studio fact, or the words saying the photographer will confirm it."""
-        return self.fact(key) or self.messages.unset_fact.format(photographer=self.fact("photographer") or "the photographer")
+        return self.fact(key) or self.messages.unset_fact.format(photographer=self.photographer)
 
     def render_answer(self, entry: KnowledgeEntry) -> str:
         """The entry's answer with facts filled in; a line whose fact is unset says it will be confirmed."""
@@ -213,7 +259,7 @@ class ContentPack:
             unset = [k for k in keys if self.fact(k) is None]
             if unset:
                 label = self.studio.facts[unset[0]].label if unset[0] in self.studio.facts else unset[0]
-                lines.append(self.messages.photographer_will_confirm.format(label=label, photographer=self.fact_or_confirm("photographer")))
+                lines.append(self.messages.photographer_will_confirm.format(label=label, photographer=self.photographer))
             else:
                 lines.append(PLACEHOLDER.sub(lambda m: self.fact(m.group(1)) or "", line))
         return "\n".join(lines)

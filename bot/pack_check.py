@@ -23,9 +23,19 @@ def check_pack(content: ContentPack, answerer: PackAnswerer | None = None) -> li
     """Every finding about the pack, errors first."""
     answerer = answerer or PackAnswerer(content)
     findings = _placeholders(content) + _sizes(content, answerer) + _routing(content, answerer)
-    if content.studio.is_example:
-        findings.append(Finding("warning", "studio.yaml", "still holds example values (is_example: true)"))
+    if keys := content.studio.example_facts:
+        findings.append(Finding("warning", "studio.yaml", f"facts still at their example (prospects are told you will confirm them): {', '.join(keys)}"))
+    findings += _not_offered(content)
     return sorted(findings, key=lambda f: f.level != "error")
+
+
+def _not_offered(content: ContentPack) -> list[Finding]:
+    inquiries = {t.id for t in content.out_of_scope.topics if t.kind == "inquiry"}
+    return [
+        Finding("error", "studio.yaml", f"not_offered names {key!r}, which is not an inquiry topic in out_of_scope.yaml")
+        for key in content.studio.not_offered
+        if key not in inquiries
+    ]
 
 
 def _placeholders(content: ContentPack) -> list[Finding]:

@@ -50,9 +50,14 @@ class Services:
             await self.engine.dispose()
 
 
-def build_services(settings: Settings) -> Services:
-    """Load the content pack and open the database (without migrating it)."""
+def build_services(settings: Settings, *, show_examples: bool = False) -> Services:
+    """Load the content pack and open the database (without migrating it).
+
+    `show_examples` is for the local try-outs only: Telegram never shows a fact still at its shipped example.
+    """
     content = load_content(settings.prompts_dir)
+    if show_examples:
+        content = content.with_examples()
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
     answerer = PackAnswerer(content)

@@ -4,17 +4,22 @@ the fake Telegram server and a running bot."""
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.content import ContentPack, load_content
+from bot.content import PACKAGED_PROMPTS, ContentPack, load_content, safe_load
 from bot.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
@@ -36,10 +41,24 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.chdir(tmp_path)
 
 
+@functools.cache
+def studio_prompts() -> Path:
+    """The shipped pack as a studio that has set its facts: every example written in as the fact's value."""
+    root = Path(tempfile.mkdtemp(prefix="studio-pack-")) / "prompts"
+    atexit.register(shutil.rmtree, root.parent, ignore_errors=True)
+    shutil.copytree(PACKAGED_PROMPTS, root)
+    studio = safe_load((root / "studio.yaml").read_text(encoding="utf-8"))
+    for fact in studio["facts"].values():
+        if fact.get("value") is None and fact.get("example"):
+            fact["value"] = fact.pop("example")
+    (root / "studio.yaml").write_text(yaml.safe_dump(studio, allow_unicode=True), encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="session")
 def content() -> ContentPack:
-    """The shipped content pack."""
-    return load_content()
+    """The pack of a studio that has set its facts (tests of the shipped pack load it themselves)."""
+    return load_content(studio_prompts())
 
 
 def _postgres_url() -> str | None:
@@ -118,7 +137,7 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 
 def make_settings(database_url: str, fake: FakeTelegram | None = None, **overrides: object) -> Settings:
     """Settings for a test: its database, the fake server, one admin chat."""
-    values: dict[str, object] = {"database_url": database_url, "admin_chat_ids": (ADMIN_CHAT_ID,)}
+    values: dict[str, object] = {"database_url": database_url, "admin_chat_ids": (ADMIN_CHAT_ID,), "prompts_dir": studio_prompts()}
     if fake is not None:
         values |= {"telegram_bot_token": fake.token, "telegram_api_base_url": fake.base_url}
     return Settings(**(values | overrides))  # type: ignore[arg-type]

@@ -67,8 +67,8 @@ class ModelOrganiser:
         self.template = template
         desk = template.desk
         pack, text, flags = desk.pack, desk.text.insights, desk.text.flags
-        who = {"photographer": pack.fact("photographer") or "the photographer",
-               "studio_name": pack.fact_or_confirm("studio_name"), "city": pack.fact_or_confirm("city")}  # fmt: skip
+        who = {"photographer": pack.photographer,
+               "studio_name": pack.studio_name, "city": pack.fact_or_confirm("city")}  # fmt: skip
         self._system = text.model_system.format(**who, voice=text.voice.format(**who), team_over=flags.team_over,
                                                 deadline_days=flags.deadline_days)  # fmt: skip
         self._facts = json.dumps({key: fact.value for key, fact in pack.studio.facts.items()}, ensure_ascii=False)

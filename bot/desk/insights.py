@@ -148,7 +148,7 @@ def fill_plain(template: str, pack: ContentPack, **values: str) -> str:
         unset = [key for key in facts if pack.fact(key) is None]
         if unset:
             label = pack.studio.facts[unset[0]].label if unset[0] in pack.studio.facts else unset[0]
-            photographer = pack.fact_or_confirm("photographer")
+            photographer = pack.photographer
             lines.append(pack.messages.photographer_will_confirm.format(label=label, photographer=photographer))
             continue
         filled = values | {key: pack.fact(key) or "" for key in facts}

@@ -105,8 +105,8 @@ def facts_of_lead(lead: Any) -> IntakeFacts:
 def fill(template: str, content: ContentPack, **values: str | None) -> str:
     """A message template with studio facts and escaped values filled in."""
     params: dict[str, str] = {
-        "studio_name": escape(content.fact_or_confirm("studio_name")),
-        "photographer": escape(content.fact("photographer") or "the photographer"),
+        "studio_name": escape(content.studio_name),
+        "photographer": escape(content.photographer),
         "city": escape(content.fact_or_confirm("city")),
     }
     params |= {k: escape(v) if v is not None else "" for k, v in values.items()}
@@ -142,9 +142,10 @@ def lead_fields(facts: IntakeFacts) -> Mapping[str, Any]:
 
 def admin_notice_text(kind: str, chat_id: int, text: str, content: ContentPack, lead_id: int | None = None,
                       question_id: int | None = None) -> str:  # fmt: skip
-    """The photographer's copy of an unanswered question or of a message written after a lead."""
+    """The photographer's copy of an unanswered question, a photography inquiry, or a message written after a lead."""
     lead = fill(content.messages.admin_lead_ref, content, lead_id=str(lead_id)) if lead_id else ""
-    template = content.messages.admin_question if kind == "question" else content.messages.admin_message
+    templates = {"question": content.messages.admin_question, "inquiry": content.messages.admin_inquiry}
+    template = templates.get(kind, content.messages.admin_message)
     filled = fill(template, content, question_id=str(question_id or ""), chat_id=str(chat_id), text=text, lead="\x00")
     return filled.replace("\x00", lead)
 

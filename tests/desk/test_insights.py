@@ -27,7 +27,7 @@ from db.insights import claim_draft, get_insight, release_draft, save_insight
 from db.leads import create_lead
 from db.messages import recent_messages
 from db.models import DeskMessage, Direction, InsightSource, Lead, LeadInsight, LeadStatus, Priority
-from tests.conftest import ADMIN_CHAT_ID, make_settings
+from tests.conftest import ADMIN_CHAT_ID, make_settings, studio_prompts
 from tests.desk.conftest import PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
 from tests.fakes.openai_server import FakeOpenAI, Request, Scripted
 from tests.fakes.telegram_server import FakeTelegram
@@ -102,14 +102,14 @@ def test_template_draft_uses_the_leads_facts_and_only_the_studios_numbers(desk: 
 
 def test_template_draft_says_the_photographer_will_confirm_an_unset_price(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
-    shutil.copytree(PACKAGED_PROMPTS, prompts)
+    shutil.copytree(studio_prompts(), prompts)
     studio = yaml.safe_load((prompts / "studio.yaml").read_text())
     studio["facts"]["packages"]["value"] = None
     (prompts / "studio.yaml").write_text(yaml.safe_dump(studio))
     desk = Desk(load_content(prompts), load_desk_content(prompts), ZoneInfo("America/Vancouver"))
     draft = TemplateOrganiser(desk).compose(_lead(name=None, availability=[]), TODAY).draft
     assert draft.startswith("Hi there, ") and "Which days and times suit you best?" in draft
-    assert "Packages and prices: Alex Morgan (EXAMPLE) will confirm this with you." in draft
+    assert "Packages and prices: Alex Morgan will confirm this with you." in draft
     assert "CAD" not in draft and _NUMBER_RE.findall(draft) == []
 
 
