@@ -87,16 +87,13 @@ class AnswerPhrasing:
         return html
 
     def _entries_for(self, reply: Reply) -> list:
-        """The matched entry and its close neighbours, only when the reply is that entry's curated answer."""
+        """The entries the curated answer is made of and, for a one-entry answer, its close neighbours."""
         assert reply.question is not None
-        retriever = self.answerer.retriever
-        match = retriever.match(reply.question)
         entries = {e.id: e for e in self.content.knowledge}
-        if match.topic is None or match.out_of_scope or match.topic not in entries:
-            return []
-        if self.answerer.render(entries[match.topic]) != reply.text:
-            return []  # a learned or out-of-scope reply: the model has nothing of the pack to phrase
-        chosen = [entries[match.topic]]
+        chosen = [entries[i] for i in reply.entries if i in entries]
+        if len(chosen) != 1:
+            return chosen  # none (a learned answer: nothing of the pack to phrase) or one per part of the question
+        retriever = self.answerer.retriever
         for topic, out_of_scope, score in retriever.rank(reply.question):
             if len(chosen) >= ENTRIES_FOR_MODEL or score < retriever.threshold:
                 break

@@ -36,7 +36,7 @@ from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_exchange
-from db.models import Conversation
+from db.models import Conversation, QuestionKind
 from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
@@ -305,8 +305,9 @@ class ConversationService:
 
     async def _notice(self, session: AsyncSession, chat_id: int, lead_id: int | None, effect: object) -> AdminNotice | None:
         if isinstance(effect, QuestionUnanswered):
-            question = await create_question(session, chat_id, effect.text, lead_id)
-            rendered = admin_notice_text("question", chat_id, effect.text, self.ctx.content, lead_id, question.id)
+            kind = QuestionKind.INQUIRY if effect.inquiry else QuestionKind.QUESTION
+            question = await create_question(session, chat_id, effect.text, lead_id, kind)
+            rendered = admin_notice_text(kind.value, chat_id, effect.text, self.ctx.content, lead_id, question.id)
             return AdminNotice("question", chat_id, effect.text, lead_id, question.id, rendered)
         if isinstance(effect, ForwardToAdmins):
             rendered = admin_notice_text("message", chat_id, effect.text, self.ctx.content, lead_id)

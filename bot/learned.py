@@ -13,6 +13,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content import KnowledgeEntry
+from bot.engine.answers import Answer, AnswerKind
 from bot.knowledge import PackAnswerer, Retriever
 from db.learned import list_learned_answers
 from db.models import LearnedAnswer
@@ -91,13 +92,17 @@ class LearnedAnswerer:
                 best, best_score = entry, score
         return best
 
-    def answer(self, question: str) -> str | None:
-        """A learned answer (escaped: the photographer typed plain text), else the pack's."""
+    def respond(self, question: str) -> Answer:
+        """A learned answer (escaped: the photographer typed plain text), else the pack's decision."""
         entry = self.match(question)
         if entry is not None:
             log.info("answered from learned entry", extra={"learned_id": entry.id})
-            return escape(entry.answer)
-        return self.fallback.answer(question)
+            return Answer(AnswerKind.ENTRY, escape(entry.answer))
+        return self.fallback.respond(question)
+
+    def answer(self, question: str) -> str | None:
+        """The reply's HTML, or None when the photographer must answer."""
+        return self.respond(question).text
 
 
 def learned(row: LearnedAnswer) -> Learned:

@@ -17,6 +17,20 @@ from bot.content import ContentPack, KnowledgeEntry
 log = logging.getLogger(__name__)
 DraftSink = Callable[[str], Awaitable[None]]
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+# Amounts of money and percentages: each must appear as such in the entries, not merely as a number ("$1" is not
+# grounded by "1 to 2 weeks").
+_AMOUNT_RE = re.compile(
+    r"(?:\$|C\$|CAD\s?)\s?(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s?(?:\$|dollars?\b|CAD\b)|(\d+(?:[.,]\d+)?)\s?(%|percent\b)",
+    re.IGNORECASE,
+)
+
+
+def amounts(text: str) -> set[str]:
+    """The money amounts ("$295", "CAD 295", "295 dollars" are all "$295") and percentages ("10%") in a text."""
+    found = set()
+    for money, money_after, share, _ in _AMOUNT_RE.findall(text):
+        found.add(f"{share}%" if share else f"${money or money_after}")
+    return found
 _ANSWER_START_RE = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 DRAFT_EVERY_CHARS = 60
@@ -73,8 +87,8 @@ class ModelPhraser:
         self.content = content
         prompts = content.system
         self._system = prompts.answer_system.format(
-            studio_name=content.fact_or_confirm("studio_name"),
-            photographer=content.fact("photographer") or "the photographer",
+            studio_name=content.studio_name,
+            photographer=content.photographer,
             city=content.fact_or_confirm("city"),
         )
         self._facts = {key: fact.value for key, fact in content.studio.facts.items()}
@@ -126,7 +140,8 @@ class ModelPhraser:
             return None
         context = json.dumps(supplied, ensure_ascii=False) + json.dumps(self._facts, ensure_ascii=False)
         known_numbers = set(_NUMBER_RE.findall(context))
-        if any(number not in known_numbers for number in _NUMBER_RE.findall(reply.answer)):
+        unknown_amount = amounts(reply.answer) - amounts(context)
+        if unknown_amount or any(number not in known_numbers for number in _NUMBER_RE.findall(reply.answer)):
             log.warning("model reply stated a number the entries do not; using the curated answer")
             return None
         if any(line in reply.answer for line in self._secret_lines):

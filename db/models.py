@@ -29,6 +29,13 @@ class QuestionStatus(str, enum.Enum):
     ANSWERED = "answered"
 
 
+class QuestionKind(str, enum.Enum):
+    """What the photographer is asked: a question the pack could not answer, or an inquiry for other photography."""
+
+    QUESTION = "question"
+    INQUIRY = "inquiry"
+
+
 class Direction(str, enum.Enum):
     """Which way a logged message went."""
 
@@ -107,6 +114,8 @@ class Question(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind"), default=QuestionKind.QUESTION,
+                                               server_default=QuestionKind.QUESTION.value)  # fmt: skip
     status: Mapped[QuestionStatus] = mapped_column(_enum(QuestionStatus, "question_status"), default=QuestionStatus.OPEN, index=True)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

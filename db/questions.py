@@ -6,12 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
-from db.models import Question, QuestionStatus
+from db.models import Question, QuestionKind, QuestionStatus
 
 
-async def create_question(session: AsyncSession, chat_id: int, text: str, lead_id: int | None = None) -> Question:
-    """Record an open question for the photographer."""
-    question = Question(chat_id=chat_id, text=text, lead_id=lead_id, status=QuestionStatus.OPEN)
+async def create_question(
+    session: AsyncSession, chat_id: int, text: str, lead_id: int | None = None, kind: QuestionKind = QuestionKind.QUESTION
+) -> Question:
+    """Record an open question (or photography inquiry) for the photographer."""
+    question = Question(chat_id=chat_id, text=text, lead_id=lead_id, status=QuestionStatus.OPEN, kind=kind)
     session.add(question)
     await session.flush()
     return question

@@ -99,18 +99,20 @@ class Reply:
     request_contact: str | None = None  # label of a "share my phone number" keyboard button
     remove_keyboard: bool = False
     question: str | None = None  # set on answers from the pack: the question they answer (for model phrasing)
+    entries: tuple[str, ...] = ()  # the pack entries the answer is made of (for model phrasing)
 
     def to_json(self) -> dict[str, Any]:
         """A plain-data copy, for the update journal."""
         buttons = [[[b.label, b.action, b.value] for b in row] for row in self.buttons]
         return {"text": self.text, "buttons": buttons, "request_contact": self.request_contact,
-                "remove_keyboard": self.remove_keyboard, "question": self.question}  # fmt: skip
+                "remove_keyboard": self.remove_keyboard, "question": self.question, "entries": list(self.entries)}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
         """The reply a journal entry holds."""
         buttons = tuple(tuple(Button(*b) for b in row) for row in data.get("buttons") or [])
-        return cls(data["text"], buttons, data.get("request_contact"), bool(data.get("remove_keyboard")), data.get("question"))
+        return cls(data["text"], buttons, data.get("request_contact"), bool(data.get("remove_keyboard")), data.get("question"),
+                   tuple(data.get("entries") or ()))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class QuestionUnanswered:
     """Effect: the pack could not answer; record the question for the photographer and tell the admins."""
 
     text: str
+    inquiry: bool = False  # a request for other photography: possible business, not a gap in the pack
 
 
 @dataclass(frozen=True)

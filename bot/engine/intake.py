@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.engine import parsing
+from bot.engine.answers import Answer, AnswerKind
 from bot.engine.controls import Controls
 from bot.engine.events import (
     Button,
@@ -36,9 +37,9 @@ MAX_NOTES = 2000
 
 
 class Answerer(Protocol):
-    """Answers a prospect's question from the knowledge pack, or returns None when it does not know."""
+    """Decides how a prospect's question is answered: from the pack, redirected, or handed to the photographer."""
 
-    def answer(self, question: str) -> str | None: ...
+    def respond(self, question: str) -> Answer: ...
 
 
 @dataclass(frozen=True)
@@ -166,10 +167,10 @@ class _Turn(Controls):
         elif parsing.is_exactly(text, vocab.greeting_words):
             self.say("greeting", menu(self.content), comma_name=comma_name(self.incoming.sender.first_name))
         elif self.state.last_lead_id is not None:
-            # After a confirmed lead the photographer reads everything the prospect writes.
-            self.effects.append(ForwardToAdmins(text))
-            if not self.answer_question(text, record=False):
-                self.say("forwarded")
+            # After a confirmed lead the photographer reads everything the prospect writes (abuse excepted).
+            kind = self.answer_question(text, record=False)
+            if kind is not AnswerKind.ABUSE:
+                self.effects.append(ForwardToAdmins(text))
         else:
             self.answer_question(text)
 
@@ -286,16 +287,29 @@ class _Turn(Controls):
         text = f"{saved}\n\n{escape(brief)}" if brief else saved
         self.replies.append(Reply(text, remove_keyboard=True))
 
-    def answer_question(self, text: str, *, record: bool = True) -> bool:
-        """Answer from the pack; an unanswerable question is recorded for the photographer. True if answered."""
-        answer = self.ctx.answerer.answer(text)
-        if answer is not None:
-            self.replies.append(Reply(answer, question=text))
-            return True
-        if record:
-            self.effects.append(QuestionUnanswered(text))
-            self.say("unknown_answer")
-        return False
+    def answer_question(self, text: str, *, record: bool = True) -> AnswerKind:
+        """Answer from the pack; what the pack cannot answer goes to the photographer (when `record`)."""
+        answer = self.ctx.answerer.respond(text)
+        if answer.kind is AnswerKind.ABUSE:
+            self.on_abuse(answer)
+            return answer.kind
+        self.state.abuse = 0
+        if record and answer.for_photographer:
+            self.effects.append(QuestionUnanswered(text, inquiry=answer.kind is AnswerKind.INQUIRY))
+        if answer.kind is AnswerKind.HANDOFF:
+            self.say("unknown_answer" if record else "forwarded")
+        elif answer.text is not None:
+            question = text if answer.kind is AnswerKind.ENTRY else None
+            self.replies.append(Reply(answer.text, question=question, entries=answer.entries))
+        return answer.kind
+
+    def on_abuse(self, answer: Answer) -> None:
+        """One neutral line, one short reminder, then silence: abuse is never answered again and again."""
+        self.state.abuse += 1
+        if self.state.abuse == 1 and answer.text is not None:
+            self.replies.append(Reply(answer.text))
+        elif self.state.abuse == 2:
+            self.say("abuse_again")
 
 
 def _with_example(content: ContentPack, key: str, example: str) -> str:

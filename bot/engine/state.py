@@ -103,6 +103,7 @@ class ConversationState(BaseModel):
     step: Step = Step.IDLE
     facts: IntakeFacts = Field(default_factory=IntakeFacts)
     misses: int = 0
+    abuse: int = 0  # abusive messages in a row: answered once, then let be
     # The two readings of a weekday that contradicts its date ("Friday Dec 10"), offered until one is chosen.
     choices: list[Window] = Field(default_factory=list, max_length=2)
     source: str | None = None
