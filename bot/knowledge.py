@@ -89,6 +89,8 @@ _INJECTION = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 INJECTION_TOPIC = "prompt_injection"
+GIBBERISH_TOPIC = "gibberish"
+_VOWELS = frozenset("aeiouy")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,11 @@ class Normaliser:
         self._surface = [w for w, _ in counts.most_common() if len(w) >= 3 and w.isalpha()]
         self._known = frozenset(counts) | {t for text in texts for t in self.tokens(text, correct=False)}
         self._cache.clear()
+
+    @property
+    def known(self) -> frozenset[str]:
+        """Every word the pack, its synonyms and the stopwords use (what typos are not)."""
+        return self._known
 
     def tokens(self, text: str, *, correct: bool = True) -> list[str]:
         """The content words of a text, as the retrieval compares them."""
@@ -335,6 +342,15 @@ class Retriever:
                 self._vocabulary[i].add(token)
         self._index = {topic: i for i, (topic, _) in enumerate(self.topics)}
 
+    def is_gibberish(self, text: str) -> bool:
+        """Keyboard mash ("asdfgh", "kkkkkkk"): no word the pack knows, and a long word no language would write."""
+        words = [w for w in _WORD_RE.findall(_fold(text)) if w.isalpha()]
+        if not words or any(w in self.normaliser.known or _stem(w) in self.normaliser.known for w in words):
+            return False
+        longest = max(words, key=len)
+        vowels = sum(c in _VOWELS for c in longest) / len(longest)
+        return len(longest) >= 5 and (vowels <= 0.2 or len(set(longest)) <= 2)
+
     def coverage(self, question: str, topic: str) -> float:
         """The share of the question's word weight (IDF) that the topic's examples and answer know."""
         # A typo's correction counts, not its misspelling: "cots" is "costs", not a word the entry lacks.
@@ -402,6 +418,8 @@ class PackAnswerer:
         self.retriever = retriever or Retriever(content)
         self._entries = {e.id: e for e in content.knowledge}
         self._topics = {t.id: t for t in content.out_of_scope.topics}
+        abuse = [t for t in content.out_of_scope.topics if t.kind == "abuse"]
+        self._abuse = next((t for t in abuse if t.id == GIBBERISH_TOPIC), abuse[0] if abuse else None)
 
     def answer(self, question: str) -> str | None:
         """The reply's HTML, or None when the photographer must answer (a shorthand for tools and tests)."""
@@ -412,7 +430,7 @@ class PackAnswerer:
         parts = split_parts(question)
         if len(parts) == 1:
             return self._respond_one(question)
-        outcomes = [(part, self._respond_one(part)) for part in parts]
+        outcomes = [(part, self._respond_one(part)) for part in _with_antecedents(parts)]
         entries = list(dict.fromkeys(e for _, a in outcomes if a.kind is AnswerKind.ENTRY for e in a.entries))
         if not entries:
             return self._respond_one(question)
@@ -423,6 +441,8 @@ class PackAnswerer:
         return Answer(AnswerKind.ENTRY, "\n\n".join(texts), tuple(entries), missing)
 
     def _respond_one(self, question: str) -> Answer:
+        if self.retriever.is_gibberish(question) and self._abuse is not None:
+            return Answer(AnswerKind.ABUSE, fill(self._abuse.reply.strip(), self.content))
         found = self.retriever.match(question)
         if found.topic is None:
             return Answer(AnswerKind.HANDOFF)
@@ -442,17 +462,25 @@ class PackAnswerer:
 
 # Where a message with several questions divides: sentence ends, and "and/also/plus" before a new question.
 _SENTENCE_RE = re.compile(r"(?<=[?!.])\s+|\n+")
+_QUESTION_WORDS = r"(?:how|what|whats|what's|when|where|which|who|why|do|does|did|can|could|is|are|will|would|should|any|may)"
 _JOIN_RE = re.compile(
-    r"[,;]?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?=(?:how|what|when|where|which|who|why|do|does|did|can|could|is|are|will|"
-    r"would|should|any|may)\b)",
+    rf"[,;]?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?={_QUESTION_WORDS}\b|(?:you|u)\s)|,\s+(?={_QUESTION_WORDS}\s)",
     re.IGNORECASE,
 )
 _QUESTION_START = re.compile(
-    r"^\W*(?:and\s+|also\s+|plus\s+|oh\s+|ok\s+|so\s+)?(?:how|what|whats|what's|when|where|which|who|why|do|does|did|can|"
-    r"could|is|are|will|would|should|any|may|u|r)\b",
+    rf"^\W*(?:(?:and|also|plus|oh|ok|okay|so|well|hi|hey|hello|hola)\W+)*(?:{_QUESTION_WORDS}|u|r|you)\b",
     re.IGNORECASE,
 )
 MAX_PARTS = 3
+# A part that points back ("how much extra is that?", "and does it include retouching?") is read with the one before.
+_POINTS_BACK = re.compile(r"\b(that|it|this|those|them|they|one)\b|\bif\s+(you\s+do|so|yes)\b", re.IGNORECASE)
+
+
+def _with_antecedents(parts: list[str]) -> list[str]:
+    out = parts[:1]
+    for previous, part in zip(parts, parts[1:]):
+        out.append(f"{previous} {part}" if _POINTS_BACK.search(part) and len(part.split()) <= 7 else part)
+    return out
 
 
 def split_parts(text: str) -> list[str]:

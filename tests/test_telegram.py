@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 
 from db.models import Lead
-from tests.conftest import ADMIN_CHAT_ID, RunningBot
+from tests.conftest import ADMIN_CHAT_ID, RunningBot, make_settings
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 CHAT = 4242
@@ -331,3 +331,42 @@ async def test_updates_of_one_chat_apply_in_order_while_chats_run_concurrently(r
     leads = await leads_of(running_bot)
     assert sorted(lead.chat_id for lead in leads) == chats
     assert all((lead.intended_use, lead.name, lead.email) == ("linkedin", "Dana Lee", "dana@example.com") for lead in leads)
+
+
+async def test_photography_inquiry_reaches_the_desk_as_an_inquiry(running_bot: RunningBot) -> None:
+    from db.models import QuestionKind
+    from db.questions import list_questions
+
+    fake = running_bot.fake
+    await say(fake, CHAT, "Could you photograph our company gala in March?", "passed your request")
+    notice = await fake.wait_for_text(ADMIN_CHAT_ID, "Photography inquiry")
+    assert "gala" in notice.params["text"]
+    assert running_bot.services is not None
+    async with running_bot.services.sessionmaker() as session:
+        [question] = await list_questions(session)
+    assert question.kind is QuestionKind.INQUIRY and question.chat_id == CHAT
+
+
+async def test_abuse_is_answered_once_then_let_be_and_never_reaches_the_photographer(running_bot: RunningBot) -> None:
+    fake = running_bot.fake
+    for _ in range(3):
+        fake.push_text(CHAT, "you are a useless idiot bot")
+    await say(fake, CHAT, "How long does a session take?", "Session length")
+    texts = [c.params["text"] for c in fake.sent_messages(CHAT)]
+    assert len(texts) == 3 and "headshot sessions" in texts[0] and "leave it there" in texts[1]
+    assert fake.sent_messages(ADMIN_CHAT_ID) == []
+
+
+async def test_prospect_on_telegram_never_sees_an_example_value(fake_telegram: FakeTelegram, sqlite_url: str) -> None:
+    from bot.content import load_content
+
+    shipped = load_content()
+    bot = RunningBot(fake_telegram, make_settings(sqlite_url, fake_telegram, prompts_dir=None))
+    await bot.start()
+    try:
+        reply = await say(fake_telegram, CHAT, "What are your prices?", "will confirm")
+    finally:
+        await bot.stop()
+    examples = [f.example for f in shipped.studio.facts.values() if f.example and f.value is None]
+    assert not any(example.splitlines()[0] in reply.params["text"] for example in examples)
+    assert "[example]" not in reply.params["text"]
