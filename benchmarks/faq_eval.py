@@ -164,11 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"same words for the same question: {result['same_words']:.1%}")
     print(f"answer time: median {result['median_ms']:.2f} ms, p95 {result['p95_ms']:.2f} ms")
     print("per category: " + "; ".join(f"{k} {dict(v)}" for k, v in result["by_category"].items()))
+    print("per topic (right/asked): " + ", ".join(f"{k} {v.get('right', 0)}/{sum(v.values())}" for k, v in result["per_topic"].items()))
     if args.verbose:
         if args.set == "test":
             print("(misses are not listed for the test set: it is not for tuning)")
         else:
-            print("per topic: " + ", ".join(f"{k} {v.get('right', 0)}/{sum(v.values())}" for k, v in result["per_topic"].items()))
             for miss in result["misses"]:
                 print(f"  {miss['verdict']:<15} want={','.join(miss['expect']):<32} got={miss['got']}:{','.join(miss['entries']):<24} {miss['q'][:110]}")
     if args.json:

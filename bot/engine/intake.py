@@ -299,7 +299,8 @@ class _Turn(Controls):
         if answer.kind is AnswerKind.HANDOFF:
             self.say("unknown_answer" if record else "forwarded")
         elif answer.text is not None:
-            question = text if answer.kind is AnswerKind.ENTRY else None
+            # Only a reply made wholly of entries may be phrased by a model: a hand-off line must stay as written.
+            question = text if answer.kind is AnswerKind.ENTRY and not answer.unanswered else None
             self.replies.append(Reply(answer.text, question=question, entries=answer.entries))
         return answer.kind
 
