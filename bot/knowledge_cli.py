@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.console import plain
+from bot.engine.answers import AnswerKind
 from bot.engine.events import Reply
 from bot.engine.parsing import extract
 from bot.engine.prompts import fill_msg
@@ -27,17 +28,20 @@ def messages(arg: str) -> Iterator[str]:
 
 
 async def ask_result(services: Services, question: str) -> dict[str, Any]:
-    """Exactly what a prospect would be told, with where it came from."""
+    """Exactly what a prospect would be told, with how it was decided and where it came from."""
     answerer = services.conversations.ctx.answerer
     match = answerer.retriever.match(question)  # type: ignore[attr-defined]
-    answer = answerer.answer(question)
+    decided = answerer.respond(question)
     source = "retrieval"
-    if answer is None:
+    answer = decided.text
+    if decided.kind is AnswerKind.HANDOFF or answer is None:
         answer = fill_msg(services.content, "unknown_answer")
-    elif services.phrasing is not None:
-        answer, used_model = await services.phrasing.phrase(Reply(answer, question=question))
+    elif services.phrasing is not None and decided.kind is AnswerKind.ENTRY and not decided.unanswered:
+        answer, used_model = await services.phrasing.phrase(Reply(answer, question=question, entries=decided.entries))
         source = "llm" if used_model else "fallback"
-    return {"topic": match.topic, "score": round(match.score, 4), "answer": plain(answer), "source": source}
+    return {"kind": decided.kind.value, "topic": match.topic, "entries": list(decided.entries),
+            "unanswered": list(decided.unanswered), "score": round(match.score, 4), "answer": plain(answer),
+            "source": source}  # fmt: skip
 
 
 def parse_result(services: Services, text: str) -> dict[str, Any]:
