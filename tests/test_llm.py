@@ -198,3 +198,27 @@ def test_fit_html_is_escaped_and_fits_one_message(plain: str) -> None:
     out = fit_html(plain)
     assert len(out) <= 4096
     assert "<" not in out and plain.startswith(html.unescape(out).rstrip("…"))
+
+
+async def test_two_part_question_gives_the_model_both_entries(services: Services, fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(model_says("Packages start at CAD 295; a session takes about 45 minutes.", "pricing", "session_length"))
+    text = await ask(services, "How much is a session, and how long does it take?")
+    assert text == "Packages start at CAD 295; a session takes about 45 minutes."
+    [request] = fake_openai.completions()
+    assert '"id": "pricing"' in request.prompt and '"id": "session_length"' in request.prompt
+
+
+async def test_reply_with_a_part_for_the_photographer_is_never_given_to_the_model(services: Services, fake_openai: FakeOpenAI) -> None:
+    question = "How long is a session, and is there a piano I could pose with?"
+    text = await ask(services, question)
+    assert fake_openai.completions() == []
+    assert "is there a piano I could pose with?" in text and text == curated(services, question)
+
+
+@pytest.mark.parametrize("question", ["will my parrot be welcome?", "Could you photograph our company gala in March?",
+                                      "How do I fix my printer?"])  # fmt: skip
+async def test_hand_offs_inquiries_and_redirects_are_never_phrased_by_the_model(
+    services: Services, fake_openai: FakeOpenAI, question: str
+) -> None:
+    await ask(services, question)
+    assert fake_openai.completions() == []
