@@ -28,11 +28,12 @@ import yaml
 
 from bot.content import ContentPack, load_content
 from bot.engine import parsing
+from bot.engine.answers import Answer, AnswerKind
 from bot.engine.events import Incoming, Sender, Text
 from bot.engine.intake import EngineContext, decide
 from bot.engine.state import ConversationState, Step
 
-SETS = {name: ROOT / "tests" / "data" / f"intake_{name}.yaml" for name in ("tune", "test")}
+SETS = {name: ROOT / "tests" / "data" / f"intake_{name}.yaml" for name in ("tune", "tune2", "test")}
 ZONE = ZoneInfo("America/Vancouver")
 DEFAULT_NOW = datetime(2026, 12, 7, 10, 0, tzinfo=ZONE)
 FACTS = ("use", "people", "availability", "name", "email", "phone")
@@ -47,6 +48,9 @@ class _NoAnswers:
 
     def answer(self, question: str) -> str | None:
         return None
+
+    def respond(self, question: str) -> Answer:
+        return Answer(AnswerKind.HANDOFF)
 
 
 def load_set(path: Path, quick: bool = False) -> list[dict[str, Any]]:

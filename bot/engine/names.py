@@ -21,10 +21,11 @@ _INTROS = [
     ("my", "name", "is"), ("my", "name's"), ("my", "names"), ("name's",), ("names",), ("name", "is"), ("i", "am"),
     ("i'm",), ("im",), ("this", "is"), ("call", "me"), ("it's",), ("its",), ("c'est",), ("je", "m'appelle"),
     ("je", "suis"), ("moi", "c'est"), ("myself",), ("me", "llamo"), ("mi", "nombre", "es"), ("name",), ("nom",),
-    ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name"), ("signed",),
+    ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name"), ("signed",), ("soy",), ("ici",),
 ]  # fmt: skip
 _LABEL_INTROS = {("name",), ("nom",), ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name")}
-_WEAK_INTROS = {("this", "is"), ("it's",), ("its",), ("c'est",), ("je", "suis"), ("i", "am"), ("i'm",), ("im",)}
+_WEAK_INTROS = {("this", "is"), ("it's",), ("its",), ("c'est",), ("je", "suis"), ("i", "am"), ("i'm",), ("im",), ("soy",),
+                ("ici",)}
 _SIGNOFFS = [
     ("thanks",), ("thank", "you"), ("thankyou",), ("thx",), ("ty",), ("cheers",), ("regards",), ("best",),
     ("best", "regards"), ("kind", "regards"), ("warm", "regards"), ("warmly",), ("sincerely",), ("many", "thanks"),
@@ -32,6 +33,9 @@ _SIGNOFFS = [
     ("take", "care"), ("merci",), ("merci", "beaucoup"), ("cordialement",), ("bien", "à", "vous"), ("à", "bientôt"),
     ("salutations",), ("bisous",), ("yours",), ("yours", "truly"), ("talk", "soon"), ("love",), ("xo",), ("xoxo",),
     ("best", "wishes"), ("with", "thanks"), ("thanks", "in", "advance"), ("regards", "and", "thanks"),
+    ("yours", "sincerely"), ("sincerely", "yours"), ("yours", "faithfully"), ("respectfully",), ("kindly",),
+    ("gracias",), ("muchas", "gracias"), ("saludos",), ("un", "saludo"), ("atentamente",), ("besos",), ("abrazos",),
+    ("bien", "cordialement"), ("amitiés",), ("bonne", "journée"), ("xx",), ("cheers", "and", "thanks"),
 ]  # fmt: skip
 _GREETINGS = {"hi", "hello", "hey", "hiya", "heya", "yo", "allo", "allô", "bonjour", "salut", "greetings", "good",
               "morning", "afternoon", "evening", "there", "dear", "coucou", "all", "team", "folks"}  # fmt: skip
@@ -98,7 +102,7 @@ def find_name(text: str) -> str | None:
     found: list[tuple[int, list[str]]] = []
     for i, tok in enumerate(toks):
         before = toks[i - 1] if i else None
-        if (tok.low in _CUES or tok.text[:1] in "—–-~" or before is None or before.text in (".", "!", "?", "\n")
+        if (tok.low in _CUES or tok.text[:1] in "—–-~(" or before is None or before.text in (".", "!", "?", "\n")
                 or not before.is_word and before.text not in _BOUNDARY and not before.text[:1].isdigit()):  # fmt: skip
             found += _candidates_at(toks, i, lowercase_writer)
     if not found:
@@ -153,19 +157,41 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
             words = _name_words(toks, j, lowercase_writer, strict=True, closed=True)
             if words and j > i + len(signoff):
                 out.append((1, words))
+    if tok.text == "(" and (i > 0 and toks[i - 1].text == CONTACT_MARK):  # "604-555-0156 (Rachel)"
+        words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
+        if words and i + 1 + _span(toks, i + 1, words) < len(toks) and toks[i + 1 + _span(toks, i + 1, words)].text == ")":
+            out.append((2, words))
     if tok.text.strip("—–-~") == "":  # "— Dana", "- Marco" closing a message
         words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
         if words:
             out.append((1, words))
     if i == 0 or toks[i - 1].text in (".", "!", "?", "\n") or not toks[i - 1].is_word and toks[i - 1].text not in _BOUNDARY:
-        words = _name_words(toks, i, False, strict=True)
-        end = i + len(words)
-        if words and end < len(toks) and (toks[end].text == CONTACT_MARK or toks[end].text in (",", "(")
+        # A name alone on the last line may be in lower case when the writer writes in lower case ("…\n\nkenji").
+        own_line = lowercase_writer and i > 0 and toks[i - 1].text == "\n"
+        words = _name_words(toks, i, own_line, strict=True)
+        end = i + _span(toks, i, words)
+        if own_line and words and not words[0][:1].isupper() and not _closes_message(toks, end):
+            words = []
+        if words and end < len(toks) and (toks[end].text == CONTACT_MARK or toks[end].text in _BEFORE_CONTACT
                                           and end + 1 < len(toks) and toks[end + 1].text == CONTACT_MARK):  # fmt: skip
             out.append((2, words))
         elif words and _closes_message(toks, end):
             out.append((3, words))
     return out
+
+
+_BEFORE_CONTACT = (",", "(", "|", ":", "-", "—", "–", "/")
+
+
+def _span(toks: list[_Tok], j: int, words: list[str]) -> int:
+    """How many tokens the name words took from token j (an initial "J." takes two, titles skipped)."""
+    k = j
+    while k < len(toks) and toks[k].low in _TITLES:
+        k += 2 if k + 1 < len(toks) and toks[k + 1].text == "." else 1
+    start = k
+    for word in words:
+        k += 2 if word.endswith(".") and len(word) == 2 else 1
+    return k - j if words else 0
 
 
 def _matches(toks: list[_Tok], i: int, phrase: tuple[str, ...]) -> bool:
@@ -200,7 +226,11 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
         tok = toks[k]
         word = tok.text.rstrip(".")
         low = word.lower().replace("’", "'")
-        refused = low in NEVER_NAMES or (low in NOT_NAMES and not (closed and tok.capital))
+        if _is_initial(toks, k):  # "J. Okafor", "cheers, T. Nakamura"
+            words.append(word + ".")
+            k += 2
+            continue
+        refused = low in NEVER_NAMES or (low in NOT_NAMES and not (closed and tok.capital)) or _describes(tok)
         if not tok.is_word or refused and not (words and low in _PARTICLES):
             break
         if not tok.capital:
@@ -210,7 +240,7 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
                 continue
             if not (lowercase_writer or closed) or (words and words[0][:1].isupper()):
                 break
-        if low.endswith("ing") or (not tok.capital and (low.endswith("ed") or low.endswith("ly"))):
+        if low.endswith("ing") or (not words and not tok.capital and (low.endswith("ed") or low.endswith("ly"))):
             break
         words.append(word)
         k += 1
@@ -219,8 +249,28 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
     lower = not words[0][:1].isupper()
     at_boundary = k >= len(toks) or toks[k].text in _BOUNDARY or not toks[k].is_word or toks[k].low in ("btw", "here", "by")
     if (lower or strict) and not at_boundary:
+        if not lower and not closed and toks[k].low in _CONNECTORS:
+            return words  # "this is Chidi Okafor from Okafor & Partners", "I'm Dana Li and I need…"
         return [] if lower or closed else words[:1] if toks[k].low in NOT_NAMES else []
     return words
+
+
+_CONNECTORS = frozenset({"from", "at", "with", "of", "and", "here", "in", "on", "for", "&", "y", "et"})
+# The second half of "Vancouver-based", "Montreal-born": a word that describes, not a name.
+_DESCRIBING_SUFFIXES = frozenset({"based", "born", "raised", "bound", "area", "ish", "friendly", "owned", "run", "focused",
+                                  "savvy", "minded", "style", "like", "native", "resident", "certified", "licensed"})  # fmt: skip
+
+
+def _describes(tok: _Tok) -> bool:
+    parts = tok.low.split("-")
+    return len(parts) > 1 and parts[-1] in _DESCRIBING_SUFFIXES
+
+
+def _is_initial(toks: list[_Tok], k: int) -> bool:
+    """A capital letter and a dot before a capitalised word: an initial, not a sentence end."""
+    tok = toks[k]
+    return (len(tok.text) == 1 and tok.capital and k + 2 < len(toks) and toks[k + 1].text == "."
+            and toks[k + 2].is_word and toks[k + 2].capital)  # fmt: skip
 
 
 def read_name(text: str) -> str | None:

@@ -18,6 +18,7 @@ from bot.engine.availability import MAX_WINDOWS, AvailabilityResult, _has_phrase
 from bot.engine.names import CONTACT_MARK, MAX_NAME, find_name, read_name, tidy_name
 from bot.engine.people import count_people
 from bot.engine.state import Window
+from bot.engine.timewords import tokenize
 
 __all__ = ["MAX_NAME", "find_name", "read_name", "tidy_name"]
 
@@ -177,14 +178,30 @@ def read_count(text: str) -> int | None:
 
 def looks_like_question(text: str) -> bool:
     """Whether a message reads as a question rather than an answer. One that gives an email address or a phone
-    number is a request ("Can I book Friday? … dana@x.com"), whatever its punctuation."""
+    number is a request ("Can I book Friday? … dana@x.com"), whatever its punctuation; so is one that proposes a
+    day ("Is Tuesday the 8th good, after 1?", "Could you do Friday Dec 17?") unless it asks how, what, where…"""
     if _EMAIL_RE.search(text) or find_phone(text):
         return False
     stripped = text.strip().lower()
-    if stripped.endswith("?"):
-        return True
     first = re.split(r"[\s,]+", stripped, maxsplit=1)[0] if stripped else ""
-    return first in _QUESTION_WORDS and len(stripped.split()) >= 3
+    asks = stripped.endswith("?") or first in _QUESTION_WORDS and len(stripped.split()) >= 3
+    return asks and (first in _INFO_WORDS or not proposes_day(text))
+
+
+_INFO_WORDS = frozenset({"how", "what", "where", "why", "who", "which", "whats", "what's", "how's", "hows", "tell"})
+_DAY_KINDS = frozenset({"day", "rel", "iso", "slash", "holiday", "week", "weekend", "weekdays"})
+_PROPOSAL_SCAN = 1500
+
+
+def proposes_day(text: str) -> bool:
+    """Whether the text names a day to book: a weekday, a date, tomorrow, a week or a named day."""
+    toks = tokenize(text[:_PROPOSAL_SCAN])
+    for i, tok in enumerate(toks):
+        if tok.kind in _DAY_KINDS or tok.kind == "num" and tok.value[1] and tok.value[0] <= 31:
+            return True
+        if tok.kind == "month" and i + 1 < len(toks) and toks[i + 1].kind == "num":
+            return True
+    return False
 
 
 def has_any(text: str, phrases: list[str]) -> bool:
