@@ -50,7 +50,7 @@ _WORD_RE = re.compile(r"[a-z0-9$]+(?:'[a-z]+)?")
 # benchmarks/README.md. The best entry must score this much, and the entry must know words carrying this share of
 # the question's weight: "can I watch the photos on a laptop as you take them?" is near an entry, but "laptop"
 # and "watch" are not in it.
-DEFAULT_THRESHOLD = 0.54
+DEFAULT_THRESHOLD = 0.58
 MIN_COVERAGE = 0.4
 # An out-of-scope topic is chosen when it scores at least this much; below DEFAULT_THRESHOLD it also needs no entry
 # to answer the question.

@@ -17,7 +17,7 @@ from tests.conftest import studio_prompts
 
 # Floors on the tune split (benchmarks/faq_eval.py --set tune), a little under what it measures, so a change to the
 # pack or the retrieval that makes answers worse fails here instead of on a prospect.
-TUNE_WRONG_CEILING = 0.04
+TUNE_WRONG_CEILING = 0.03
 TUNE_RIGHT_OR_HANDOFF_FLOOR = 0.92
 TUNE_REFUSAL_FLOOR = 0.80
 
