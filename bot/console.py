@@ -11,6 +11,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TextIO
 
+try:  # importing readline gives input() line editing (arrow keys) and history, where the platform has it
+    import readline  # noqa: F401
+except ImportError:  # pragma: no cover - Windows without pyreadline
+    readline = None  # type: ignore[assignment]
+
 from bot.conversation import Outcome
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Reply, Sender, Text
 from bot.engine.parsing import find_phone

@@ -95,6 +95,7 @@ class Messages(_Strict):
     ask_prompt: str
     help: str
     intake_intro: str
+    intake_intro_known: str
     ask_use: str
     ask_people: str
     ask_availability: str

@@ -116,8 +116,11 @@ class _Turn(Controls):
         self.ask_current(prefix)
 
     def start_intake(self) -> None:
-        # One message, not two: every Bot API call counts against Telegram's limits.
-        self.advance(fill_msg(self.content, "intake_intro"))
+        # One message, not two: every Bot API call counts against Telegram's limits. A prospect who already wrote
+        # their details is not told they could write everything in one message.
+        facts = self.state.facts
+        wrote = facts.use or facts.availability or facts.name or facts.email or facts.phone
+        self.advance(fill_msg(self.content, "intake_intro_known" if wrote else "intake_intro"))
 
     def reset(self) -> None:
         self.state.step = Step.IDLE

@@ -286,3 +286,15 @@ def test_invisible_only_message_changes_nothing(content: ContentPack) -> None:
     chat = Chat(content)
     chat.send("/book")
     assert chat.send(Text("\u200b\u200b")).changed is False
+
+
+def test_prospect_who_already_wrote_their_details_is_not_told_to_write_them_in_one_message(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send(MULTI_FACT)
+    assert content.messages.intake_intro_known in chat.texts() and "one message" not in chat.texts()
+
+
+def test_book_command_explains_that_everything_can_go_in_one_message(content: ContentPack) -> None:
+    chat = Chat(content)
+    chat.send("/book")
+    assert "one message" in chat.texts()
