@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
+import ipaddress
 import os
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -31,6 +33,36 @@ ENV_SETTINGS = (
 )  # fmt: skip
 TABLES = ("messages", "conversations", "leads", "questions", "lead_events", "desk_messages", "learned_answers", "funnel_events",
           "job_runs", "processed_updates", "chat_status", "lead_insights")  # fmt: skip
+
+
+_connect = socket.socket.connect
+_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: object) -> None:
+    """Refuse any connection that would leave this machine: the suite talks to 127.0.0.1 and the local sockets only."""
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        try:
+            loopback = ipaddress.ip_address(host.split("%")[0]).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    _loopback_only(address)
+    return _connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    _loopback_only(address)
+    return _connect_ex(self, address)  # type: ignore[arg-type]
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
