@@ -77,6 +77,8 @@ class _Item:
     excluded: bool = False
     conflict: DateConflict | None = None  # a weekday-date pair that disagrees; its slots go into the choices
     slots: list[Slot] = field(default_factory=list)
+    later: int = 0  # weeks after the day as read ("the Monday after next", "a week from Friday")
+    base: _Item | None = None  # "the Monday after": the item whose day this one follows
 
 
 def parse_availability(text: str, now: datetime, vocab: IntakeVocab) -> AvailabilityResult:
@@ -142,14 +144,18 @@ class _Reader:
         self.monday = today - timedelta(days=today.weekday())
         self.items: list[_Item] = []
         self.loose_slots: list[Slot] = []  # slots of clauses without any day
+        self.loose_not_parts: list[str] = []  # parts of day refused in clauses without any day ("not mornings")
         self.excluded: list[_Item] = []
         self.last_date: date | None = None  # for "Boxing Day or the day after"
         self.result = AvailabilityResult()
+        self._clause_items: list[_Item] = []
 
     # -- one clause ------------------------------------------------------------------------------
     def read_clause(self, toks: list[Tok]) -> None:
         items: list[_Item] = []
         leading: list[Slot] = []
+        not_parts: list[str] = []
+        self._clause_items = items
         past_before = self.result.past_date
         negating = next_mod = False
         slot_end = -2  # index of the token that ended the last slot, to merge "afternoon after 3"
@@ -159,6 +165,8 @@ class _Reader:
             kind = tok.kind
             if kind == "not":
                 negating = True
+            elif kind == "yes":  # "not mornings tho, im free friday": what follows is offered again
+                negating = negating and i > 0 and toks[i - 1].kind == "not"
             elif kind == "but":
                 negating = not negating and any(it.week is not None or it.anyday or it.weekdays for it in items)
             elif kind == "negafter" and items:
@@ -172,6 +180,10 @@ class _Reader:
                 next_mod = tok.value == "next" or (next_mod and tok.value == "on")
             elif kind in ("part", "slot", "time") or self._starts_time(toks, i):
                 slot, j = self._read_slot(toks, i)
+                if slot is not None and negating and slot.start is None and slot.end is None and slot.part != "any":
+                    not_parts.append(slot.part)  # "not mornings": the other parts of the day
+                    i = j
+                    continue
                 if slot is not None:
                     target = items[-1].slots if items else leading
                     if slot_end == i - 1 and target and _mergeable(target[-1], slot):
@@ -183,6 +195,21 @@ class _Reader:
                     continue
             elif kind in ("conj", "the", "filler", "prep", "range"):
                 pass
+            elif (weeks := _weeks_from(toks, i)) is not None:  # "a week from Friday", "two weeks from today"
+                found, j = self._read_days(toks, i + 3, next_mod)
+                for item in found:
+                    item.later += weeks
+                    item.excluded = item.excluded or negating
+                items += found
+                i = max(j, i + 3)
+                continue
+            elif kind == "word" and tok.value == "week" and i + 2 < len(toks) and toks[i + 1].value == "of":
+                dates, j = self._read_dates(toks, i + 2)  # "the week of December 14th": that week's Mon-Fri
+                if dates:
+                    monday = dates[0] - timedelta(days=dates[0].weekday())
+                    items.append(_Item(dates=[d for d in (monday + timedelta(days=n) for n in range(5)) if d >= self.today]))
+                    i = j
+                    continue
             elif kind == "word" and tok.value in _VAGUE_WORDS:
                 self.result.vague = True
             elif kind == "month" and not _next_is(toks, i, "num"):
@@ -199,13 +226,16 @@ class _Reader:
                 if kind == "word":
                     next_mod = False
             i += 1
-        self._close_clause(items, leading, passed=self.result.past_date != past_before)
+        self._close_clause(items, leading, passed=self.result.past_date != past_before, not_parts=not_parts)
 
-    def _close_clause(self, items: list[_Item], leading: list[Slot], passed: bool = False) -> None:
+    def _close_clause(self, items: list[_Item], leading: list[Slot], passed: bool = False, not_parts: list[str] | None = None) -> None:
         if not items:
             if not passed:  # "Thursday Dec 3 at 10" on Dec 7: the time belongs to a day that has gone
                 self.loose_slots += leading
+                self.loose_not_parts += not_parts or []
             return
+        if not_parts and not leading:
+            leading = _other_parts(not_parts)
         positive = [it for it in items if not it.excluded]
         ranges = [it for it in positive if not it.anyday]
         if ranges:
@@ -223,8 +253,9 @@ class _Reader:
             for it in bare:
                 it.dates, it.day = [anchor + timedelta(days=it.day or 0)], None
             positive = [it for it in positive if it.week is None]
-            if not bare[0].slots and weeks[0].slots:
-                bare[0].slots = weeks[0].slots
+            for it in bare:  # "Monday to Wednesday next week, afternoons"
+                if not it.slots and weeks[0].slots:
+                    it.slots = weeks[0].slots
         trailing = positive[-1].slots if positive else []
         for it in positive:
             if not it.slots:
@@ -237,7 +268,7 @@ class _Reader:
         """Resolve every item to windows, apply exclusions, drop duplicates and keep at most MAX_WINDOWS."""
         windows: list[Window] = []
         for item in self.items:
-            slots = item.slots or self.loose_slots or [Slot("any")]
+            slots = item.slots or self.loose_slots or _other_parts(self.loose_not_parts) or [Slot("any")]
             if item.conflict is not None:
                 found = item.conflict
                 choices = tuple(_window(w.date, w.weekday, slots[0]) for w in found.choices)
@@ -250,7 +281,7 @@ class _Reader:
             if item.anyday and item.slots:
                 windows += [_window(None, None, s) for s in item.slots]
         if not self.items:
-            windows = [_window(None, None, s) for s in self.loose_slots]
+            windows = [_window(None, None, s) for s in self.loose_slots or _other_parts(self.loose_not_parts)]
         gone_days = {d for it in self.excluded for d in ([it.day] if it.day is not None else it.weekdays)}
         gone_dates = {d for it in self.excluded for d in it.dates}
         kept = [w for w in windows if w.date not in gone_dates and (w.weekday is None or WEEKDAYS.index(w.weekday) not in gone_days)]
@@ -258,14 +289,19 @@ class _Reader:
         self.result.windows = unique[:MAX_WINDOWS]
         return self.result
 
-    def _dates_of(self, item: _Item) -> list[date]:
-        if item.day is not None:
+    def _dates_of(self, item: _Item, depth: int = 0) -> list[date]:
+        if item.base is not None and depth < 4:
+            dates = self._dates_of(item.base, depth + 1)
+        elif item.day is not None:
             if item.next_week:
-                return [self.monday + timedelta(days=7 + item.day)]
-            return [self.today + timedelta(days=(item.day - self.today.weekday()) % 7 or 7)]
-        if item.week is not None:
-            return week_days(self.today, item.week)
-        return item.dates
+                dates = [self.monday + timedelta(days=7 + item.day)]
+            else:
+                dates = [self.today + timedelta(days=(item.day - self.today.weekday()) % 7 or 7)]
+        elif item.week is not None:
+            dates = week_days(self.today, item.week)
+        else:
+            dates = item.dates
+        return [d + timedelta(weeks=item.later) for d in dates] if item.later else dates
 
     # -- days -----------------------------------------------------------------------------------
     def _read_days(self, toks: list[Tok], i: int, next_mod: bool) -> tuple[list[_Item], int]:
@@ -292,6 +328,11 @@ class _Reader:
         if kind == "anyday":
             return [_Item(anyday=True)], i + 1
         if kind == "holiday":
+            if i > 0 and toks[i - 1].kind == "prep" and toks[i - 1].value in ("before", "after"):
+                self.result.vague = True  # "by Christmas", "after New Year's": a deadline or a period, not a day
+                return [], i + 1
+            if i + 1 < len(toks) and toks[i + 1].kind == "word" and toks[i + 1].value in _HOLIDAY_NOUNS:
+                return [], i + 2  # "our Christmas card", "the holiday party"
             when = _holiday(value, self.today)
             return ([_Item(dates=[when])] if when else []), i + 1
         if kind == "dayafter" and self.last_date is not None:
@@ -317,6 +358,13 @@ class _Reader:
             return [_Item(day=d, next_week=next_mod) for d in days], j + 2
         if plural:
             return [_Item(weekdays=[day])], i + 1
+        if _next_is_after(toks, i):
+            if i + 2 < len(toks) and toks[i + 2].kind == "mod" and toks[i + 2].value == "next":
+                return [_Item(day=day, next_week=True, later=1)], i + 3  # "the Monday after next"
+            earlier = next((it for it in reversed(self.items + self._clause_items) if it.day == day or
+                            it.base is not None and it.base.day == day), None)  # fmt: skip
+            if earlier is not None and not (i + 2 < len(toks) and toks[i + 2].kind in ("time", "num", "numword")):
+                return [_Item(base=earlier, later=1)], i + 2  # "next Monday or the Monday after"
         return [_Item(day=day, next_week=next_mod)], i + 1
 
     def _pair(self, day: int, when: date) -> list[_Item]:
@@ -412,6 +460,36 @@ class _Reader:
             if second is not None:
                 j = k
         return _slot_of(prep, first, second), j
+
+
+_HOLIDAY_NOUNS = frozenset(
+    """card cards party parties break holidays holiday season rush gift gifts present presents dinner shopping vacation
+    closure hours mini minis session sessions photo photos portrait portraits decorations sale market week eve""".split()
+)
+_PARTS: tuple[PartOfDay, ...] = ("morning", "afternoon", "evening")
+_WEEK_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+
+
+def _other_parts(refused: list[str]) -> list[Slot]:
+    """The parts of the day left when some are refused ("not mornings" → afternoon, evening)."""
+    return [Slot(p) for p in _PARTS if p not in refused] if refused else []
+
+
+def _weeks_from(toks: list[Tok], i: int) -> int | None:
+    """N in "a week from Friday", "two weeks from today" (the day follows), else None."""
+    if i + 3 >= len(toks) or toks[i + 1].value not in ("week", "weeks") or toks[i + 2].kind != "prep" or toks[i + 2].value != "from":
+        return None
+    tok = toks[i]
+    if tok.kind == "num" and not tok.value[1] and 1 <= tok.value[0] <= 8:
+        return int(tok.value[0])
+    if tok.kind in ("word", "numword"):
+        count = _WEEK_COUNTS.get(tok.value) if tok.kind == "word" else tok.value
+        return count if isinstance(count, int) and 1 <= count <= 8 else None
+    return None
+
+
+def _next_is_after(toks: list[Tok], i: int) -> bool:
+    return i + 1 < len(toks) and toks[i + 1].kind == "prep" and toks[i + 1].value == "after"
 
 
 def week_days(today: date, weeks_ahead: int) -> list[date]:

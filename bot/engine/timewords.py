@@ -14,6 +14,8 @@ _DAYS = {
     "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2, "wed": 2, "thursday": 3,
     "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5, "sabado": 5,
+    "domingo": 6,
 }  # fmt: skip
 # Abbreviations that are also everyday words ("mon" in French: "Mon numéro", "sat", "sun") count only when a time of
 # day, a date, a link or the end of a sentence follows them, or a "next"/"or" comes before them.
@@ -23,7 +25,9 @@ _MONTHS = {
     "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10,
     "november": 11, "nov": 11, "december": 12, "dec": 12, "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4,
     "mai": 5, "juin": 6, "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-    "décembre": 12, "decembre": 12,
+    "décembre": 12, "decembre": 12, "janv": 1, "févr": 2, "fév": 2, "avr": 4, "juil": 7, "déc": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8, "septiembre": 9,
+    "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
 }  # fmt: skip
 # A dot after these ends an abbreviation ("Dec. 21", "Dr. Chen"), not a sentence.
 _ABBREVIATIONS = frozenset({*(w for w in (*_DAYS, *_MONTHS) if len(w) <= 5), "dr", "mr", "mrs", "ms", "st", "prof", "mx"})
@@ -89,6 +93,37 @@ _PHRASES: dict[str, tuple[str, Any]] = {
     "avant-midi": ("part", "morning"), "en avant-midi": ("part", "morning"), "après-midi": ("part", "afternoon"),
     "apres-midi": ("part", "afternoon"), "l'après-midi": ("part", "afternoon"), "soir": ("part", "evening"),
     "le soir": ("part", "evening"), "soirée": ("part", "evening"), "en soirée": ("part", "evening"),
+    "d'après-midi": ("part", "afternoon"), "fin d'après-midi": ("part", "afternoon"), "début d'après-midi": ("part", "afternoon"),
+    "fin de matinée": ("part", "morning"), "début de soirée": ("part", "evening"), "en début de soirée": ("part", "evening"),
+    # Greetings name a part of the day without offering it ("Good evening, could we do Saturday?").
+    "good morning": ("filler", None), "good afternoon": ("filler", None), "good evening": ("filler", None),
+    "good night": ("filler", None), "buenos días": ("filler", None), "buenos dias": ("filler", None),
+    "buenas tardes": ("filler", None), "buenas noches": ("filler", None), "bonsoir": ("filler", None),
+    # Words that say a day suits; after them a "not" no longer applies ("not mornings tho, im free friday").
+    "free": ("yes", None), "available": ("yes", None), "works": ("yes", None), "work for me": ("yes", None),
+    "can do": ("yes", None), "could do": ("yes", None), "can come": ("yes", None), "could come": ("yes", None),
+    "libre": ("yes", None), "disponible": ("yes", None), "dispo": ("yes", None), "puedo": ("yes", None),
+    # Spanish
+    "hoy": ("rel", (0, None)), "mañana": ("rel", (1, None)), "manana": ("rel", (1, None)), "pasado mañana": ("rel", (2, None)),
+    "esta mañana": ("rel", (0, "morning")), "esta tarde": ("rel", (0, "afternoon")), "esta noche": ("rel", (0, "evening")),
+    "por la mañana": ("part", "morning"), "en la mañana": ("part", "morning"), "de la mañana": ("part", "morning"),
+    "por las mañanas": ("part", "morning"), "mañanas": ("part", "morning"), "por la tarde": ("part", "afternoon"),
+    "en la tarde": ("part", "afternoon"), "de la tarde": ("part", "afternoon"), "la tarde": ("part", "afternoon"),
+    "por las tardes": ("part", "afternoon"), "tardes": ("part", "afternoon"), "por la noche": ("part", "evening"),
+    "en la noche": ("part", "evening"), "de la noche": ("part", "evening"), "por las noches": ("part", "evening"),
+    "noches": ("part", "evening"),
+    "esta semana": ("week", 0), "la semana que viene": ("week", 1), "semana que viene": ("week", 1),
+    "la próxima semana": ("week", 1), "próxima semana": ("week", 1), "la semana próxima": ("week", 1),
+    "este fin de semana": ("weekend", 0), "el fin de semana": ("weekend", 0), "fin de semana": ("weekend", 0),
+    "los fines de semana": ("weekend", "recurring"), "fines de semana": ("weekend", "recurring"),
+    "entre semana": ("weekdays", None), "cualquier día": ("anyday", None), "cualquier dia": ("anyday", None),
+    "menos": ("not", None), "excepto": ("not", None), "salvo": ("not", None), "no puedo": ("not", None), "pero": ("but", None),
+    "o": ("conj", None), "u": ("conj", None), "y": ("conj", None), "el": ("the", "le"), "los": ("the", "le"),
+    "próximo": ("mod", "after"), "proximo": ("mod", "after"), "próxima": ("mod", "after"), "que viene": ("mod", "after"),
+    "después de las": ("prep", "after"), "despues de las": ("prep", "after"), "después de": ("prep", "after"),
+    "despues de": ("prep", "after"), "a partir de las": ("prep", "after"), "antes de las": ("prep", "before"),
+    "antes de": ("prep", "before"), "a las": ("prep", "at"), "sobre las": ("prep", "at"), "hacia las": ("prep", "at"),
+    "entre las": ("prep", "between"), "mediodía": ("time", (12, 0, True)), "mediodia": ("time", (12, 0, True)),
 }  # fmt: skip
 _HOLIDAY_NAMES = {
     "christmas": "christmas", "christmas day": "christmas", "xmas": "christmas", "noël": "christmas", "noel": "christmas",
@@ -110,6 +145,7 @@ _MAX_PHRASE = 5
 _TOKEN_RE = re.compile(
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
     r"|(?P<slash>\d{1,2}/\d{1,2}(?:/\d{2,4})?)(?![\d/])"
+    r"|(?P<dotted>\d{1,2}\.(?:\d{1,2}\.(?:\d{4}\b|(?!\d))|(?:0[1-9]|1[0-2])\b(?!\.\d)))"
     r"|(?P<clock>\d{1,2})(?:[:h](?P<minute>[0-5]\d))?\s*(?P<meridiem>[ap]\.?\s?m\b\.?|o'?clock\b|h\b)"
     r"|(?P<hm>\d{1,2})[:h](?P<hm_minute>[0-5]\d)\b"
     r"|(?P<num>\d{1,4})(?P<ordinal>st|nd|rd|th|er|e|ème)?\b"
@@ -131,6 +167,8 @@ class Tok(NamedTuple):
 def tokenize(text: str, vocab_parts: tuple[tuple[str, str], ...] = ()) -> list[Tok]:
     """The message as typed tokens; unknown words become `word` tokens and sentence ends `break` tokens."""
     raw = _raw_tokens(text)
+    if _greets(raw):
+        raw = raw[1:]
     phrases = _phrase_table(vocab_parts)
     out: list[Tok] = []
     i = 0
@@ -183,7 +221,20 @@ def _raw_tokens(text: str) -> list[tuple[str, Any, int, bool]]:
             raw.append(("iso", tuple(int(p) for p in m.group("iso").split("-")), pos, False))
         elif kind == "slash":
             raw.append(("slash", tuple(int(p) for p in m.group("slash").split("/")), pos, False))
+        elif kind == "dotted":  # "21.12." is day.month, as written in most of Europe
+            day, month, *year = (int(p) for p in m.group("dotted").split(".") if p)
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                raw.append(("slash", (month, day, *year), pos, False))
     return raw
+
+
+_GREETING_PARTS = frozenset({"morning", "afternoon", "evening"})
+
+
+def _greets(raw: list[tuple[str, Any, int, bool]]) -> bool:
+    """"Morning! There are 3 of us…": a message that opens with a part of the day as a greeting."""
+    return (len(raw) > 6 and raw[0][0] == "w" and raw[0][1] in _GREETING_PARTS and raw[0][3]
+            and raw[1][1] in ("!", ","))  # fmt: skip
 
 
 _FIRST_WORDS: dict[int, dict[str, int]] = {}
@@ -233,7 +284,7 @@ def _word_token(word: str, pos: int, capital: bool) -> Tok:
     return Tok("word", word, pos, capital)
 
 
-_LINKS_AFTER_SHY = frozenset({"part", "time", "num", "month", "conj", "range", "slot", "anyday", "day", "prep"})
+_LINKS_AFTER_SHY = frozenset({"part", "time", "num", "month", "conj", "range", "slot", "anyday", "day", "prep", "yes"})
 
 
 def _settle_shy_days(tokens: list[Tok]) -> list[Tok]:

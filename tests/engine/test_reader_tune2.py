@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.content import ContentPack
+from bot.engine.availability import parse_availability
 from bot.engine.names import find_name
 from bot.engine.parsing import looks_like_question
 from bot.engine.state import Step
@@ -84,3 +85,91 @@ def test_a_first_message_ending_in_a_day_question_starts_the_booking(content: Co
     facts = chat.state.facts
     assert chat.state.step is not Step.IDLE
     assert (facts.name, facts.use, [w.date.isoformat() for w in facts.availability if w.date]) == ("Ines", "dating", ["2026-12-18"])
+
+
+# -- availability ---------------------------------------------------------------------------------------
+def read(text: str, content: ContentPack, now: datetime = MONDAY) -> list[str]:
+    """Windows as compact strings: "2026-12-10 thu morning 15:00-" (date, weekday, part, start-end)."""
+    out = []
+    for w in parse_availability(text, now, content.intake).windows:
+        bounds = f" {w.start:%H:%M}-" if w.start else ""
+        bounds = f"{bounds or ' '}{'' if bounds else '-'}{w.end:%H:%M}" if w.end else bounds
+        out.append(f"{w.date or '-'} {w.weekday or '-'} {w.part_of_day}{bounds}")
+    return out
+
+
+def test_the_weekday_after_next(content: ContentPack) -> None:
+    assert read("the Monday after next", content) == ["2026-12-21 mon any"]
+
+
+def test_the_weekday_after_an_earlier_one(content: ContentPack) -> None:
+    assert read("next Monday or the Monday after", content) == ["2026-12-14 mon any", "2026-12-21 mon any"]
+
+
+def test_a_week_from_a_weekday(content: ContentPack) -> None:
+    assert read("a week from Friday, in the morning", content) == ["2026-12-18 fri morning"]
+
+
+def test_weeks_from_today(content: ContentPack) -> None:
+    assert read("two weeks from today", content) == ["2026-12-21 mon any"]
+
+
+def test_in_two_weeks_stays_vague(content: ContentPack) -> None:
+    result = parse_availability("in two weeks", MONDAY, content.intake)
+    assert (result.windows, result.vague) == ([], True)
+
+
+def test_the_week_of_a_date_is_its_working_week(content: ContentPack) -> None:
+    assert read("the week of December 14th, mornings", content) == [
+        f"2026-12-{d} {w} morning" for d, w in ((14, "mon"), (15, "tue"), (16, "wed"), (17, "thu"), (18, "fri"))]
+
+
+def test_dotted_day_month_dates(content: ContentPack) -> None:
+    assert read("I can come 21.12. in morning or 22.12.", content) == ["2026-12-21 mon morning", "2026-12-22 tue any"]
+
+
+def test_a_decimal_is_not_a_date(content: ContentPack) -> None:
+    assert read("about 2.5 hours", content) == []
+
+
+def test_a_part_after_a_range_in_next_week_applies_to_every_day(content: ContentPack) -> None:
+    assert read("Monday to Wednesday next week, afternoons", content) == [
+        "2026-12-14 mon afternoon", "2026-12-15 tue afternoon", "2026-12-16 wed afternoon"]
+
+
+def test_a_refused_part_of_day_leaves_the_others(content: ContentPack) -> None:
+    assert read("not mornings tho, im free friday", content) == ["2026-12-11 fri afternoon", "2026-12-11 fri evening"]
+
+
+def test_not_free_still_refuses_the_day(content: ContentPack) -> None:
+    assert read("Monday or Tuesday, not free Tuesday", content) == ["2026-12-14 mon any"]
+
+
+@pytest.mark.parametrize("text", ["Good evening, could we do Saturday the 12th?", "Morning! Any day next week works for us."])
+def test_a_greeting_is_not_a_part_of_day(text: str, content: ContentPack) -> None:
+    assert all(w.endswith(" any") for w in read(text, content))
+
+
+def test_a_holiday_as_a_deadline_is_not_a_day(content: ContentPack) -> None:
+    assert read("my agent wants them by christmas. free monday", content) == ["2026-12-14 mon any"]
+
+
+def test_a_holiday_naming_a_thing_is_not_a_day(content: ContentPack) -> None:
+    assert read("a portrait for our Christmas card, this Sunday afternoon", content) == ["2026-12-13 sun afternoon"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("mañana por la tarde", ["2026-12-08 tue afternoon"]),
+     ("el viernes por la mañana o el sábado", ["2026-12-11 fri morning", "2026-12-12 sat any"]),
+     ("el 21 de diciembre por la mañana", ["2026-12-21 mon morning"]),
+     ("la semana que viene cualquier día menos el miércoles", ["2026-12-14 mon any", "2026-12-15 tue any", "2026-12-17 thu any", "2026-12-18 fri any"])],
+)  # fmt: skip
+def test_spanish_days_dates_and_parts(text: str, expected: list[str], content: ContentPack) -> None:
+    assert read(text, content) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("le 21 déc. en matinée", ["2026-12-21 mon morning"]),
+                                                ("lundi prochain en fin d'après-midi", ["2026-12-14 mon afternoon"])])  # fmt: skip
+def test_french_month_abbreviations_and_late_afternoon(text: str, expected: list[str], content: ContentPack) -> None:
+    assert read(text, content) == expected
