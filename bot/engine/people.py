@@ -25,11 +25,20 @@ _COLLEAGUES = (
     "salespeople|people on (?:my|our|the) team|co-?fondateurs|co-?fondatrices|associés|associées|collègues|employés"
 )
 _GENERIC = "people|persons|folks|ppl|individuals|heads|of us|of them|personnes"
+# "two people" alone says nothing of colleagues; "3 of us from the office" does.
+_NEUTRAL = frozenset({"people", "persons", "folks", "ppl", "individuals", "heads", "personnes"})
+_WORKPLACE_RE = re.compile(
+    r"\b(?:office|company|firm|clinic|practice|agency|startup|business|work|department|brokerage|studio|shop|store|"
+    r"restaurant|bakery|team|staff|colleagues|coworkers|co-workers|employees|bureau|entreprise|cabinet|équipe)\b", re.I)
 _FAMILY = "kids|children|sons|daughters|boys|girls|family members|grandkids|enfants|fils|filles"
 _NUMBER = r"(\d{1,3}|a dozen|a couple of|" + "|".join(sorted((k.strip() for k in _NUMBERS), key=len, reverse=True)) + ")"
+# "four of my agents" reads like "my four agents"
+_N_OF_MY_RE = re.compile(rf"\b{_NUMBER} of (my|our|mes|nos)\b", re.I)
+# Counts side by side add up: "4 partners and 2 associates"
+_JOINED_RE = re.compile(r"\s*(?:,|and|&|\+|plus|et|,\s*and)\s*", re.I)
 _ADJECTIVES = r"(?:[a-zé-]+\s+){0,2}?"
 _GROUP_RE = re.compile(
-    rf"\b(?:team|group|crew|staff|office|company|department|firm|practice|équipe|groupe) of (?:about |around |roughly |~|approx\.? )?{_NUMBER}\b"
+    rf"\b(?:team|group|crew|staff|office|company|department|firm|practice|équipe|groupe|family|famille) of (?:about |around |roughly |~|approx\.? )?{_NUMBER}\b"
     rf"|\b(?:we are|we're|there are|there will be|there'll be|nous sommes|on est|on sera) (?:about |around )?{_NUMBER}\b(?!\s*(?:years?|am|pm|h\b|:))",
     re.IGNORECASE,
 )
@@ -84,22 +93,31 @@ class HeadCount:
 
 def count_people(text: str) -> HeadCount | None:
     """The largest head count the text states or clearly implies (two or more), or None."""
-    lowered = text.lower().replace("’", "'")
+    lowered = _N_OF_MY_RE.sub(r"\2 \1", text.lower().replace("’", "'"))
     counts: list[HeadCount] = []
     family = bool(_FAMILY_WORDS.search(lowered))
+    workplace = bool(_WORKPLACE_RE.search(lowered))
     for match in _GROUP_RE.finditer(lowered):
         number = _number(next(g for g in match.groups() if g))
         if number is not None:
             counts.append(HeadCount(number, not family))
+    previous: tuple[int, HeadCount] | None = None  # where the last "N nouns" ended, and its count
     for noun in _matches_at_cues(_NOUN_RE, _WORD_RE, lowered, _NOUN_STARTS):
         before = _NUMBER_BEFORE_RE.search(lowered, max(0, noun.start() - 40), noun.start())
         number = _number(before.group(1)) if before else None
-        if number is None:
+        if number is None or before is None:
             continue
-        if re.fullmatch(_FAMILY, noun.group(0)):
-            counts.append(HeadCount(number, False))
+        word = noun.group(0)
+        if re.fullmatch(_FAMILY, word):
+            count = HeadCount(number, False)
+        elif word in _NEUTRAL:
+            count = HeadCount(number, workplace and not family)
         else:
-            counts.append(HeadCount(number, not family or bool(re.fullmatch(_COLLEAGUES, noun.group(0)))))
+            count = HeadCount(number, not family or bool(re.fullmatch(_COLLEAGUES, word)))
+        if previous is not None and _JOINED_RE.fullmatch(lowered, previous[0], before.start(1)):
+            count = HeadCount(previous[1].people + count.people, previous[1].colleagues or count.colleagues)
+        counts.append(count)
+        previous = (noun.end(), count)
     for match in _matches_at_cues(_PARTY_RE, _PARTY_CUE_RE, lowered):
         party = _party(match.group(0))
         if party is not None:
@@ -117,14 +135,16 @@ def _party(phrase: str) -> HeadCount | None:
         noun = member.group(2).lower()
         number = _number(member.group(1)) if member.group(1) else None
         singular = noun in _ONE_COLLEAGUE or noun in _ONE_FAMILY
-        plural = noun.rstrip("s") in _ONE_COLLEAGUE or noun.rstrip("s") in _ONE_FAMILY or noun in ("children", "enfants")
+        named_colleagues = number is not None and bool(re.fullmatch(_COLLEAGUES, noun))  # "my four agents"
+        plural = (noun.rstrip("s") in _ONE_COLLEAGUE or noun.rstrip("s") in _ONE_FAMILY or noun in ("children", "enfants")
+                  or named_colleagues)  # fmt: skip
         if number is None and singular:
             total += 1
         elif number is not None and plural:
             total += number
         else:
             return None  # "my team", "my kids": a group whose size the phrase does not say
-        colleagues = colleagues or noun.rstrip("s") in _ONE_COLLEAGUE
+        colleagues = colleagues or noun.rstrip("s") in _ONE_COLLEAGUE or named_colleagues
     return HeadCount(total, colleagues) if has_self and total >= 2 else None
 
 

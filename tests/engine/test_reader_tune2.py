@@ -14,7 +14,8 @@ import pytest
 from bot.content import ContentPack
 from bot.engine.availability import parse_availability
 from bot.engine.names import find_name
-from bot.engine.parsing import looks_like_question
+from bot.engine.parsing import find_use, looks_like_question
+from bot.engine.people import HeadCount, count_people
 from bot.engine.state import Step
 from tests.engine.helpers import Chat
 
@@ -173,3 +174,32 @@ def test_spanish_days_dates_and_parts(text: str, expected: list[str], content: C
                                                 ("lundi prochain en fin d'après-midi", ["2026-12-14 mon afternoon"])])  # fmt: skip
 def test_french_month_abbreviations_and_late_afternoon(text: str, expected: list[str], content: ContentPack) -> None:
     assert read(text, content) == expected
+
+
+# -- party sizes and uses -------------------------------------------------------------------------------
+def test_counts_side_by_side_add_up() -> None:
+    assert count_people("our firm has 4 partners and 2 associates") == HeadCount(6, True)
+
+
+def test_a_family_of_five_is_counted_but_not_a_team() -> None:
+    assert count_people("We're a family of five") == HeadCount(5, False)
+
+
+def test_n_of_my_colleagues_with_me() -> None:
+    assert count_people("me plus four of my agents") == HeadCount(5, True)
+
+
+def test_people_alone_are_not_colleagues() -> None:
+    assert count_people("two people") == HeadCount(2, False)
+
+
+def test_people_at_work_are_colleagues() -> None:
+    assert count_people("3 people from the office") == HeadCount(3, True)
+
+
+@pytest.mark.parametrize(("text", "use"), [("a podcast cover", "speaking"), ("a new profile pic for work stuff", "linkedin"),
+                                           ("soy actriz y necesito fotos para mi agencia", "acting"),
+                                           ("para la agencia inmobiliaria", "personal_brand"),
+                                           ("We're a family of five and want a portrait", "other")])  # fmt: skip
+def test_uses_in_more_words(text: str, use: str, content: ContentPack) -> None:
+    assert find_use(text, content.intake) == use
