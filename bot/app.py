@@ -6,8 +6,8 @@ import asyncio
 import logging
 import signal
 
-from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Bot, BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ChatType, ParseMode
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -65,6 +65,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
+    await refuse_channel_admin_chats(application.bot, services.settings.admin_chat_ids)  # before the first update
     await services.learned.reload(services.sessionmaker)
     schedule_desk_jobs(application)
     schedule_delivery_jobs(application)
@@ -86,6 +87,21 @@ async def _set_menus(application: Application) -> None:  # type: ignore[type-arg
         log.warning("could not set the command menu: %s", exc.__class__.__name__)
     services: Services = application.bot_data["services"]
     await set_admin_menus(application.bot, services.settings.admin_chat_ids, desk_of(application), COMMANDS)
+
+
+async def refuse_channel_admin_chats(bot: Bot, chat_ids: tuple[int, ...]) -> None:
+    """A ConfigError when an admin chat is a channel: its subscribers cannot be told apart, nor can it take replies.
+
+    A chat Telegram will not describe (the bot not added yet, a network hiccup) is logged and let through: the
+    desk's buttons and commands still answer only to its people."""
+    for chat_id in chat_ids:
+        try:
+            chat = await bot.get_chat(chat_id)
+        except TelegramError as exc:
+            log.warning("could not check an admin chat: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
+            continue
+        if chat.type == ChatType.CHANNEL:
+            raise ConfigError(f"ADMIN_CHAT_IDS: {chat_id} is a channel; use a private chat or a group (channels cannot be the desk)")
 
 
 def schedule_delivery_jobs(application: Application) -> None:  # type: ignore[type-arg]

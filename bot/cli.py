@@ -1,4 +1,4 @@
-"""The `headshot-bot` command: run, chat, db upgrade, leads list|show|export."""
+"""The `headshot-bot` command: run, chat, db upgrade, leads list|show|export, desk invite|revoke|people."""
 
 from __future__ import annotations
 
@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     export = leads_sub.add_parser("export", help="all leads as CSV or JSON")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", type=Path, default=None, help="file to write (default: standard output)")
+    desk = sub.add_parser("desk", help="who may use the desk: invite an assistant, revoke one, list them")
+    desk_sub = desk.add_subparsers(dest="desk_command", required=True)
+    invite = desk_sub.add_parser("invite", help="print a one-time code an assistant redeems with /join in a private chat")
+    invite.add_argument("--hours", type=float, default=24.0, help="how long the code works (default: 24)")
+    revoke = desk_sub.add_parser("revoke", help="take an assistant off the desk")
+    revoke.add_argument("user_id", type=int, help="their Telegram user id (see `desk people`)")
+    desk_sub.add_parser("people", help="the desk's people: from the settings, and assistants")
     ask = sub.add_parser("ask", help="print exactly the reply a prospect would get to a question")
     ask.add_argument("question", help='the question, or "-" to read one per line from standard input')
     ask.add_argument("--json", action="store_true", help='one JSON object per question: topic, score, answer, source')
@@ -83,6 +90,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         return commands.run(settings, args.webhook)  # type: ignore[arg-type]
     if args.command == "chat":
         return commands.chat(settings, args.name)  # type: ignore[arg-type]
+    if args.command == "desk":
+        from bot.desk import cli as desk_cli
+
+        return asyncio.run(desk_cli.people_command(settings, args))  # type: ignore[arg-type]
     if args.command == "knowledge" and args.knowledge_command in ("questions", "learned"):
         return asyncio.run(commands.desk_knowledge(settings, args))  # type: ignore[arg-type]
     if args.command in ("ask", "parse", "knowledge"):

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     database_url: str = DEFAULT_DATABASE_URL
     admin_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    admin_user_ids: Annotated[tuple[int, ...], NoDecode] = ()  # the people who may use the desk, besides assistants
     timezone: str = "America/Vancouver"
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -41,7 +42,7 @@ class Settings(BaseSettings):
     reminder_hours: float = Field(default=24.0, ge=0, le=24 * 30)  # 0 turns the unfinished-intake reminder off
     digest_time: str = "09:00"  # HH:MM in TIMEZONE, when the admin chats get the daily digest
 
-    @field_validator("admin_chat_ids", mode="before")
+    @field_validator("admin_chat_ids", "admin_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
             try:
                 return tuple(int(p) for p in parts)
             except ValueError:
-                raise ValueError("must be comma-separated numeric chat ids") from None
+                raise ValueError("must be comma-separated numeric ids") from None
         return value
 
     @field_validator("timezone")
@@ -97,6 +98,12 @@ class Settings(BaseSettings):
         """The daily digest's time of day, in the studio's time zone."""
         hours, minutes = self.digest_time.split(":")
         return time(int(hours), int(minutes), tzinfo=self.zone)
+
+    @property
+    def desk_user_ids(self) -> frozenset[int]:
+        """The people the settings name for the desk: ADMIN_USER_IDS, and the person of each private admin chat
+        (a private chat's id is its user's id; groups and channels have negative ids)."""
+        return frozenset(self.admin_user_ids) | {chat_id for chat_id in self.admin_chat_ids if chat_id > 0}
 
     @property
     def llm_enabled(self) -> bool:

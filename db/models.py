@@ -267,3 +267,29 @@ class FunnelEvent(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     step: Mapped[FunnelStep] = mapped_column(_enum(FunnelStep, "funnel_step"))
     source: Mapped[str | None] = mapped_column(String(64))
+
+
+class DeskAssistant(Base):
+    """A person added to the desk by redeeming an invitation; revoked ones are kept, with who revoked them and when."""
+
+    __tablename__ = "desk_assistants"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(128))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_by: Mapped[str] = mapped_column(String(128))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class DeskInvitation(Base):
+    """A one-time code that adds its redeemer to the desk; only the code's hash is kept."""
+
+    __tablename__ = "desk_invitations"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redeemed_by: Mapped[int | None] = mapped_column(BigInteger)  # the assistant's Telegram user id

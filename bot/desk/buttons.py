@@ -9,12 +9,11 @@ from sqlalchemy.exc import IntegrityError
 from telegram import Update
 
 from bot.desk.cards import CALLBACK_PREFIX, as_plain
-from bot.desk.commands import actor_of, history_text, leads_page, say, sender, show_lead
+from bot.desk.commands import actor_of, card_of, claim_of, history_text, leads_page, say, sender, service, show_lead
 from bot.desk.drafts import on_draft_reply, on_edit_draft, on_send_draft
 from bot.desk.notify import desk_of
 from bot.handlers import BotContext
 from bot.learned import pack_yaml
-from db.desk import add_lead_note, set_lead_status
 from db.learned import learn_from_question, learned_for_question, list_learned_answers
 from db.models import DeskMessageKind, LeadStatus
 
@@ -37,14 +36,16 @@ async def on_desk_button(update: Update, context: BotContext) -> None:
 
 
 async def _status(update: Update, context: BotContext, args: list[str]) -> str | None:
-    """Contacted / Quoted / Booked / Lost: record the change, then edit the lead's card in every admin chat."""
-    lead_id, status = int(args[0]), LeadStatus(args[1])
-    desk = desk_of(context.application)
-    async with context.services.sessionmaker.begin() as session:
-        lead, event = await set_lead_status(session, lead_id, status, actor_of(update.effective_user))
-    if lead is None:
+    """Contacted / Quoted / Booked / Lost on a card: record the change, then edit the lead's card in every admin chat."""
+    status, desk = LeadStatus(args[1]), desk_of(context.application)
+    card = await card_of(update, context, int(args[0]))
+    if card is None or card.lead_id is None:
         return desk.line(desk.text.handoff.gone)
-    if event is None:
+    lead_id = card.lead_id
+    change = await service(context).set_status(actor_of(update), lead_id, status, claim_of(update))
+    if change.lead is None:
+        return desk.line(desk.text.handoff.gone)
+    if change.event is None:
         return desk.line(desk.text.handoff.status_same, status=desk.text.status(status))
     log.info("lead status changed", extra={"lead_id": lead_id})
     await sender(context).refresh(lead_id)
@@ -59,6 +60,8 @@ async def _prompt(update: Update, context: BotContext, kind: DeskMessageKind) ->
     about = await box.tracked(update.effective_chat.id, message.message_id)
     if about is None or (kind is DeskMessageKind.NOTE_PROMPT and about.lead_id is None):
         return desk.line(desk.text.handoff.gone)
+    async with service(context).unit(actor_of(update), claim_of(update)):
+        pass  # nothing stored until the words come: the tap is checked and claimed
     handoff = desk.text.handoff
     if kind is DeskMessageKind.NOTE_PROMPT:
         text = desk.line(handoff.note_prompt, lead_id=about.lead_id)
@@ -77,7 +80,13 @@ async def _reply(update: Update, context: BotContext, args: list[str]) -> str | 
 
 
 async def _history(update: Update, context: BotContext, args: list[str]) -> str | None:
-    await say(update, context, await history_text(context, int(args[0])))
+    desk = desk_of(context.application)
+    card = await card_of(update, context, int(args[0]))
+    if card is None or card.lead_id is None:
+        return desk.line(desk.text.handoff.gone)
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
+        text = await history_text(session, desk, card.lead_id)
+    await say(update, context, text)
     return None
 
 
@@ -91,7 +100,8 @@ async def _page(update: Update, context: BotContext, args: list[str]) -> str | N
     key, page = args[0], max(0, int(args[1]))
     if key != "open":
         LeadStatus(key)  # a ValueError for anything else
-    text, markup = await leads_page(context, key, page)
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
+        text, markup = await leads_page(session, desk_of(context.application), key, page)
     assert update.callback_query is not None
     await update.callback_query.edit_message_text(text, reply_markup=markup)
     return None
@@ -99,10 +109,10 @@ async def _page(update: Update, context: BotContext, args: list[str]) -> str | N
 
 async def _learn(update: Update, context: BotContext, args: list[str]) -> str | None:
     """Save as answer for everyone: the question and the photographer's answer become a learned answer."""
-    question_id, desk, services = int(args[0]), desk_of(context.application), context.services
+    question_id, desk, services, actor = int(args[0]), desk_of(context.application), context.services, actor_of(update)
     try:
-        async with services.sessionmaker.begin() as session:
-            learned, created = await learn_from_question(session, question_id, actor_of(update.effective_user))
+        async with service(context).unit(actor, claim_of(update)) as session:
+            learned, created = await learn_from_question(session, question_id, actor.name)
     except IntegrityError:  # a double tap saved it a moment ago
         async with services.sessionmaker() as session:
             learned, created = await learned_for_question(session, question_id), False
@@ -122,7 +132,7 @@ async def _learn(update: Update, context: BotContext, args: list[str]) -> str | 
 async def _export_learned(update: Update, context: BotContext, args: list[str]) -> str | None:
     """Export as YAML: the learned answers in the knowledge pack's file format."""
     assert update.effective_chat is not None
-    async with context.services.sessionmaker() as session:
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
         rows = await list_learned_answers(session)
     document = pack_yaml(rows).encode("utf-8")
     await context.bot.send_document(update.effective_chat.id, document=document, filename="learned.yaml")
@@ -153,12 +163,13 @@ async def on_admin_reply(update: Update, context: BotContext) -> None:
         await say(update, context, desk.line(desk.text.handoff.not_linked))
         return
     if target.kind is DeskMessageKind.NOTE_PROMPT and target.lead_id is not None:
-        async with context.services.sessionmaker.begin() as session:
-            await add_lead_note(session, target.lead_id, actor_of(update.effective_user), message.text or "")
+        await service(context).add_note(actor_of(update), target.lead_id, message.text or "", claim_of(update))
         await say(update, context, desk.line(desk.text.handoff.note_saved, lead_id=target.lead_id))
         return
     if target.kind is DeskMessageKind.DRAFT_PROMPT and target.lead_id is not None:
         await on_draft_reply(update, context, target)
         return
+    async with service(context).unit(actor_of(update), claim_of(update)):
+        pass  # the relay is checked and claimed before it is sent, so a redelivered reply is not sent twice
     error = await box.relay(target, message.text or "")
     await box.confirm_relay(chat_id, target, error)

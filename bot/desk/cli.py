@@ -1,25 +1,30 @@
-"""The desk from a terminal: a lead's history, status changes, open questions and learned answers."""
+"""The desk from a terminal: a lead's history, status changes, open questions, learned answers, and its people."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.desk.service import Actor, DeskService
 from bot.learned import entry_yaml, pack_entry, pack_yaml
-from bot.services import Services
-from db.desk import lead_events, open_questions_of_chat, set_lead_status
+from bot.errors import ConfigError
+from bot.services import Services, build_services, upgrade_database
+from bot.settings import Settings
+from db.desk import lead_events, open_questions_of_chat
 from db.learned import list_learned_answers
 from db.models import Lead, LeadStatus
+from db.people import list_assistants
 from db.questions import list_questions
-
-CLI_ACTOR = "cli"
-
 
 def _when(services: Services, moment: object) -> str:
     return f"{moment.astimezone(services.settings.zone):%Y-%m-%d %H:%M}"  # type: ignore[attr-defined]
@@ -50,8 +55,8 @@ async def print_history(session: AsyncSession, services: Services, lead: Lead, o
 
 async def set_status(services: Services, lead_id: int, status: LeadStatus, note: str | None) -> int:
     """`leads set-status ID STATUS [--note TEXT]`: recorded as a lead event by "cli"."""
-    async with services.sessionmaker.begin() as session:
-        lead, event = await set_lead_status(session, lead_id, status, CLI_ACTOR, note)
+    change = await DeskService(services.sessionmaker, services.settings).set_status(Actor.terminal(), lead_id, status, note=note)
+    lead, event = change.lead, change.event
     if lead is None:
         print(f"headshot-bot: no lead #{lead_id}", file=sys.stderr)
         return 1
@@ -106,4 +111,53 @@ async def learned(services: Services, as_yaml: bool, output: Path | None) -> int
     else:
         for row in rows:
             print(f"#{row.id}\t{_when(services, row.created_at)}\t{row.actor}\t{row.title}\t{_one_line(row.answer, 60)}")
+    return 0
+
+
+async def people_command(settings: Settings, args: argparse.Namespace) -> int:
+    """`desk invite|revoke|people`, on a database brought to the newest revision first."""
+    try:
+        await asyncio.to_thread(upgrade_database, settings.database_url)
+    except (OperationalError, OSError) as exc:
+        raise ConfigError(f"DATABASE_URL: cannot open the database ({exc.__class__.__name__})") from None
+    services = build_services(settings)
+    try:
+        if args.desk_command == "invite":
+            return await invite(services, args.hours)
+        if args.desk_command == "revoke":
+            return await revoke(services, args.user_id)
+        return await people(services)
+    finally:
+        await services.close()
+
+
+async def invite(services: Services, hours: float) -> int:
+    """`desk invite`: a one-time code for an assistant, redeemed with /join CODE in a private chat with the bot."""
+    invitation = await DeskService(services.sessionmaker, services.settings).invite(Actor.terminal(), timedelta(hours=hours))
+    print(f"Invitation code: {invitation.code}")
+    print(f"Your assistant sends /join {invitation.code} to the bot in a private chat, before {_when(services, invitation.expires_at)}.")
+    print("It works once; `headshot-bot desk revoke USER_ID` takes them off the desk again.")
+    return 0
+
+
+async def revoke(services: Services, user_id: int) -> int:
+    """`desk revoke USER_ID`: the assistant's next tap or command is refused."""
+    if await DeskService(services.sessionmaker, services.settings).revoke(Actor.terminal(), user_id):
+        print(f"user {user_id} is off the desk")
+        return 0
+    if user_id in services.settings.desk_user_ids:
+        print(f"headshot-bot: user {user_id} is named in ADMIN_USER_IDS or ADMIN_CHAT_IDS; remove them there", file=sys.stderr)
+    else:
+        print(f"headshot-bot: user {user_id} is not an assistant", file=sys.stderr)
+    return 1
+
+
+async def people(services: Services) -> int:
+    """`desk people`: who may use the desk, from the settings and by invitation."""
+    for user_id in sorted(services.settings.desk_user_ids):
+        print(f"{user_id}\tsettings")
+    async with services.sessionmaker() as session:
+        for row in await list_assistants(session):
+            state = f"revoked {_when(services, row.revoked_at)} by {row.revoked_by}" if row.revoked_at else "assistant"
+            print(f"{row.user_id}\t{state}\t{row.name}\tjoined {_when(services, row.joined_at)}, invited by {row.invited_by}")
     return 0

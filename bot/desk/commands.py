@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from math import ceil
 
-from telegram import InlineKeyboardMarkup, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
 
-from bot.desk.cards import OPEN_FILTER, fit, lead_line, learned_keyboard, list_keyboard, open_buttons, render_history
-from bot.desk.notify import DeskSender, desk_of, desk_sender
+from bot.desk.cards import OPEN_FILTER, Desk, fit, lead_line, learned_keyboard, list_keyboard, open_buttons, render_history
+from bot.desk.notify import DeskSender, desk_of, desk_sender, service_of
+from bot.desk.service import Actor, Claim, DeskService
 from bot.desk.stats import funnel_report
 from bot.export import to_csv
 from bot.handlers import BotContext
 from db.base import utcnow
 from db.desk import OPEN_STATUSES, find_leads, lead_events, open_questions_of_chat, page_of_leads
-from db.leads import get_lead, list_leads
+from db.leads import get_lead
 from db.learned import list_learned_answers
 from db.messages import recent_messages
-from db.models import LeadStatus
+from db.models import DeskMessage, DeskMessageKind, LeadStatus
 
 PAGE_SIZE = 5
 HISTORY_MESSAGES = 15
@@ -27,11 +29,33 @@ def sender(context: BotContext) -> DeskSender:
     return desk_sender(context.application, context.bot)
 
 
-def actor_of(user: User | None) -> str:
-    """Who did something, as the lead's history shows it."""
-    if user is None:
-        return "?"
-    return (user.full_name or (f"@{user.username}" if user.username else str(user.id)))[:128]
+def service(context: BotContext) -> DeskService:
+    """The desk's core, which every action goes through."""
+    return service_of(context.application)
+
+
+def actor_of(update: Update) -> Actor:
+    """Who sent this update, by Telegram user id, named as the lead's history shows it."""
+    user = update.effective_user
+    if user is None:  # a channel post or an anonymous group admin: nobody the desk can tell apart
+        return Actor(0, "?")
+    return Actor(user.id, (user.full_name or (f"@{user.username}" if user.username else str(user.id)))[:128])
+
+
+def claim_of(update: Update) -> Claim:
+    """The update, to be recorded with the action it carries."""
+    return Claim(update.update_id, update.effective_chat.id if update.effective_chat else None)
+
+
+async def card_of(update: Update, context: BotContext, lead_id: int) -> DeskMessage | None:
+    """The tapped message when the desk posted it as this lead's card (or as its follow-up's own message, from before
+    it joined the card): the lead comes from what the desk stored, never from the button's data alone."""
+    message = update.effective_message
+    assert message is not None and update.effective_chat is not None
+    about = await sender(context).tracked(update.effective_chat.id, message.message_id)
+    if about is None or about.kind not in (DeskMessageKind.CARD, DeskMessageKind.INSIGHT) or about.lead_id != lead_id:
+        return None
+    return about
 
 
 async def say(update: Update, context: BotContext, text: str, markup: object = None) -> None:
@@ -47,17 +71,16 @@ async def on_leads(update: Update, context: BotContext) -> None:
         desk = desk_of(context.application)
         await say(update, context, desk.line(desk.text.lists.leads_usage))
         return
-    text, markup = await leads_page(context, key, 0)
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
+        text, markup = await leads_page(session, desk_of(context.application), key, 0)
     await say(update, context, text, markup)
 
 
-async def leads_page(context: BotContext, key: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
+async def leads_page(session: AsyncSession, desk: Desk, key: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
     """One page of a list of leads ("open" or one status), with its keyboard."""
-    desk = desk_of(context.application)
     lists = desk.text.lists
     statuses = OPEN_STATUSES if key == OPEN_FILTER else (LeadStatus(key),)
-    async with context.services.sessionmaker() as session:
-        leads, total = await page_of_leads(session, statuses, page * PAGE_SIZE, PAGE_SIZE)
+    leads, total = await page_of_leads(session, statuses, page * PAGE_SIZE, PAGE_SIZE)
     label = desk.text.buttons.all_open if key == OPEN_FILTER else desk.text.status(LeadStatus(key))
     if not leads:
         text = desk.line(lists.leads_empty, filter=label)
@@ -80,24 +103,24 @@ async def on_lead(update: Update, context: BotContext) -> None:
 async def show_lead(update: Update, context: BotContext, lead_id: int) -> None:
     """Send a lead's card (kept current like every card) and its history to this chat."""
     assert update.effective_chat is not None
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
+        history = await history_text(session, desk_of(context.application), lead_id)
     if await sender(context).post_card(lead_id, (update.effective_chat.id,)) is None:
         desk = desk_of(context.application)
         await say(update, context, desk.line(desk.text.lists.lead_missing, lead_id=lead_id))
         return
-    await say(update, context, await history_text(context, lead_id))
+    await say(update, context, history)
 
 
-async def history_text(context: BotContext, lead_id: int) -> str:
+async def history_text(session: AsyncSession, desk: Desk, lead_id: int) -> str:
     """A lead's history, open questions and last messages."""
-    async with context.services.sessionmaker() as session:
-        lead = await get_lead(session, lead_id)
-        if lead is None:
-            desk = desk_of(context.application)
-            return desk.line(desk.text.handoff.gone)
-        events = await lead_events(session, lead_id)
-        messages = await recent_messages(session, lead.chat_id, limit=HISTORY_MESSAGES)
-        questions = await open_questions_of_chat(session, lead.chat_id)
-    return render_history(lead, events, messages, questions, desk_of(context.application))
+    lead = await get_lead(session, lead_id)
+    if lead is None:
+        return desk.line(desk.text.handoff.gone)
+    events = await lead_events(session, lead_id)
+    messages = await recent_messages(session, lead.chat_id, limit=HISTORY_MESSAGES)
+    questions = await open_questions_of_chat(session, lead.chat_id)
+    return render_history(lead, events, messages, questions, desk)
 
 
 async def on_find(update: Update, context: BotContext) -> None:
@@ -107,7 +130,7 @@ async def on_find(update: Update, context: BotContext) -> None:
     if not needle:
         await say(update, context, desk.line(desk.text.lists.find_usage))
         return
-    async with context.services.sessionmaker() as session:
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
         leads = await find_leads(session, needle)
     if not leads:
         await say(update, context, desk.line(desk.text.lists.find_empty, text=needle))
@@ -120,8 +143,7 @@ async def on_export(update: Update, context: BotContext) -> None:
     """/export: every lead as a CSV document."""
     assert update.effective_chat is not None
     desk = desk_of(context.application)
-    async with context.services.sessionmaker() as session:
-        leads = await list_leads(session)
+    leads = await service(context).export_leads(actor_of(update), claim_of(update))
     document = to_csv(leads).encode("utf-8")
     filename = f"leads-{utcnow().astimezone(desk.zone):%Y-%m-%d}.csv"
     caption = desk.line(desk.text.export.caption, count=len(leads))
@@ -130,7 +152,7 @@ async def on_export(update: Update, context: BotContext) -> None:
 
 async def on_stats(update: Update, context: BotContext) -> None:
     """/stats: the funnel over the last 7 and 30 days."""
-    async with context.services.sessionmaker() as session:
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
         text = await funnel_report(session, desk_of(context.application), utcnow())
     await say(update, context, text)
 
@@ -138,7 +160,7 @@ async def on_stats(update: Update, context: BotContext) -> None:
 async def on_learned(update: Update, context: BotContext) -> None:
     """/learned: the answers saved for everyone, with an export in the pack's format."""
     desk = desk_of(context.application)
-    async with context.services.sessionmaker() as session:
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
         rows = await list_learned_answers(session)
     if not rows:
         await say(update, context, desk.line(desk.text.learned.empty))

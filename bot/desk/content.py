@@ -103,6 +103,18 @@ class Export(_Strict):
     caption: str
 
 
+class People(_Strict):
+    """Who may use the desk: the line a refused tap or command gets, and the replies to /join CODE.
+
+    Defaults, so that a studio's copy of desk.yaml from before assistants existed still loads."""
+
+    refused: str = "Only the studio's desk people can do that. Ask the photographer for an invitation."
+    join_usage: str = "Send your invitation code like this: /join ABCD-EFGH-JKLM"
+    joined: str = "Welcome to the desk of {studio_name}. You can now use the lead cards' buttons and the desk's commands."
+    already: str = "You are on the desk already."
+    invalid: str = "That invitation code does not work: it is unknown, used or expired. Ask for a new one."
+
+
 class Stats(_Strict):
     header: str
     conversations: str
@@ -196,6 +208,7 @@ class DeskContent(_Strict):
     handoff: Handoff
     learned: Learned
     export: Export
+    people: People = People()
     stats: Stats
     reminder: str
     reminder_button: str

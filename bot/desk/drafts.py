@@ -6,11 +6,10 @@ import logging
 
 from telegram import Update
 
-from bot.desk.commands import actor_of, say, sender
+from bot.desk.commands import actor_of, card_of, claim_of, say, sender, service
 from bot.desk.notify import desk_of
 from bot.handlers import BotContext
-from db.base import utcnow
-from db.insights import claim_draft, get_insight, release_draft
+from db.insights import get_insight
 from db.models import DeskMessage, DeskMessageKind
 
 log = logging.getLogger(__name__)
@@ -19,7 +18,7 @@ log = logging.getLogger(__name__)
 async def on_send_draft(update: Update, context: BotContext, args: list[str]) -> str | None:
     """Send draft: the stored draft goes to the prospect as a Reply would, unless it went out already."""
     desk = desk_of(context.application)
-    about = await _card_of(update, context, int(args[0]))
+    about = await card_of(update, context, int(args[0]))
     if about is None:
         return desk.line(desk.text.handoff.gone)
     return await _send_once(update, context, about, None)
@@ -28,10 +27,10 @@ async def on_send_draft(update: Update, context: BotContext, args: list[str]) ->
 async def on_edit_draft(update: Update, context: BotContext, args: list[str]) -> str | None:
     """Edit draft: a prompt showing the draft to copy; the photographer's reply to it is sent instead of the draft."""
     desk, box = desk_of(context.application), sender(context)
-    about = await _card_of(update, context, int(args[0]))
+    about = await card_of(update, context, int(args[0]))
     if about is None or about.lead_id is None:
         return desk.line(desk.text.handoff.gone)
-    async with context.services.sessionmaker() as session:
+    async with service(context).unit(actor_of(update), claim_of(update)) as session:
         insight = await get_insight(session, about.lead_id)
     if insight is None:
         return desk.line(desk.text.handoff.gone)
@@ -51,24 +50,12 @@ async def on_draft_reply(update: Update, context: BotContext, target: DeskMessag
         await say(update, context, outcome)
 
 
-async def _card_of(update: Update, context: BotContext, lead_id: int) -> DeskMessage | None:
-    """The tapped message, when it is this lead's card (or its follow-up's own message, from before it joined the card)."""
-    message = update.effective_message
-    assert message is not None and update.effective_chat is not None
-    about = await sender(context).tracked(update.effective_chat.id, message.message_id)
-    if about is None or about.kind not in (DeskMessageKind.CARD, DeskMessageKind.INSIGHT) or about.lead_id != lead_id:
-        return None
-    return about
-
-
 async def _send_once(update: Update, context: BotContext, target: DeskMessage, words: str | None) -> str | None:
     """Claim the lead's follow-up, relay the draft (or the edited words) and show it went out; a line to show, if any."""
     assert target.lead_id is not None and update.effective_chat is not None
-    box, desk, services, lead_id = sender(context), desk_of(context.application), context.services, target.lead_id
-    async with services.sessionmaker.begin() as session:
-        claimed = await claim_draft(session, lead_id, actor_of(update.effective_user), utcnow(), edited=words is not None)
-    async with services.sessionmaker() as session:
-        insight = await get_insight(session, lead_id)
+    box, desk, lead_id, actor = sender(context), desk_of(context.application), target.lead_id, actor_of(update)
+    drafted = await service(context).claim_draft(actor, lead_id, words is not None, claim_of(update))
+    claimed, insight = drafted.claimed, drafted.insight
     if insight is None:
         return desk.line(desk.text.handoff.gone)
     if not claimed:  # a second tap, another admin first, or a double-delivered reply: nothing is sent twice
@@ -76,8 +63,7 @@ async def _send_once(update: Update, context: BotContext, target: DeskMessage, w
         return desk.line(desk.text.insights.already_sent, actor=insight.sent_by, when=desk.when(insight.sent_at))
     error = await box.relay(target, insight.draft if words is None else words)
     if error is not None:
-        async with services.sessionmaker.begin() as session:
-            await release_draft(session, lead_id)  # Telegram refused it: the draft may be sent again
+        await service(context).release_draft(actor, lead_id)  # Telegram refused it: the draft may be sent again
         await box.confirm_relay(update.effective_chat.id, target, error)
         return None
     log.info("follow-up sent", extra={"lead_id": lead_id, "edited": words is not None})

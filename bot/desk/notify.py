@@ -19,6 +19,7 @@ from bot.conversation import AdminNotice
 from bot.desk.cards import Desk, lead_message, learn_keyboard, notice_keyboard
 from bot.desk.content import load_desk_content
 from bot.desk.insights import Organiser, TemplateOrganiser
+from bot.desk.service import DeskService
 from bot.services import Services
 from db.base import utcnow
 from db.desk import get_desk_message, last_status_events, lead_cards, track_desk_message
@@ -29,7 +30,7 @@ from db.models import DeskMessage, DeskMessageKind, Direction, Lead, LeadInsight
 from db.questions import answer_question
 
 log = logging.getLogger(__name__)
-DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY = "desk", "organiser", "desk_unsettled"
+DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY, SERVICE_KEY = "desk", "organiser", "desk_unsettled", "desk_service"
 SETTLE_TIMEOUT = 5.0  # longest a tap waits for a message being sent to be remembered (a 429 pause can be longer)
 
 
@@ -45,6 +46,7 @@ def install_desk(application: Application) -> Desk:  # type: ignore[type-arg]
     application.bot_data[DESK_KEY] = desk
     application.bot_data[ORGANISER_KEY] = make_organiser(services, desk)
     application.bot_data[UNSETTLED_KEY] = Unsettled()
+    application.bot_data[SERVICE_KEY] = DeskService(services.sessionmaker, services.settings)
     return desk
 
 
@@ -61,6 +63,11 @@ def make_organiser(services: Services, desk: Desk) -> Organiser:
 def desk_of(application: Application) -> Desk:  # type: ignore[type-arg]
     """The desk installed at start."""
     return application.bot_data[DESK_KEY]  # type: ignore[no-any-return]
+
+
+def service_of(application: Application) -> DeskService:  # type: ignore[type-arg]
+    """The desk's core installed at start: every desk action goes through it."""
+    return application.bot_data[SERVICE_KEY]  # type: ignore[no-any-return]
 
 
 def organiser_of(application: Application) -> Organiser:  # type: ignore[type-arg]
