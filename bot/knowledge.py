@@ -134,14 +134,20 @@ class Normaliser:
         self._surface: list[str] = []
         self._cache: dict[str, str | None] = {}
 
-    def learn(self, texts: Iterable[str]) -> None:
-        """Fix the vocabulary that typos are corrected towards: the pack's own words, synonyms and stopwords."""
+    def learn(self, texts: Iterable[str], tokens: Iterable[list[str]] | None = None) -> None:
+        """Fix the vocabulary that typos are corrected towards: the pack's own words, synonyms and stopwords.
+
+        `tokens`, when given, are the texts' content words already (`words(text, correct=False)[0]`), which saves
+        normalising every text twice at start.
+        """
         texts = list(texts)
         counts = Counter(w for text in texts for w in _WORD_RE.findall(_fold(text)))
         counts.update({w: 1 for p in (*self._phrases, *self._words, *_STOPWORDS) for w in _WORD_RE.findall(p)})
         # Most frequent first, so a tie between two corrections goes to the more common word.
         self._surface = [w for w, _ in counts.most_common() if len(w) >= 3 and w.isalpha()]
-        self._known = frozenset(counts) | {t for text in texts for t in self.tokens(text, correct=False)}
+        if tokens is None:
+            tokens = (self.tokens(text, correct=False) for text in texts)
+        self._known = frozenset(counts) | {t for words in tokens for t in words}
         self._cache.clear()
 
     @property
@@ -310,20 +316,25 @@ class Retriever:
         self.normaliser = Normaliser(*load_synonyms(content.root))
         self.topics: list[tuple[str, bool]] = []  # (id, out of scope)
         examples: list[tuple[int, str]] = []  # (topic index, example text)
-        documents: list[str] = []
+        answers: list[str] = []  # per topic, the words its document has besides its examples
         for entry in content.knowledge:
             examples += [(len(self.topics), q) for q in (entry.title, *entry.questions)]
             # The entry-level document adds the answer's words, which the examples alone may never use.
-            documents.append(" ".join((entry.title, *entry.questions, content.render_answer(entry))))
+            answers.append(content.render_answer(entry))
             self.topics.append((entry.id, False))
         for topic in content.out_of_scope.topics:
             examples += [(len(self.topics), q) for q in topic.examples]
-            documents.append(" ".join(topic.examples))  # not the reply: it talks about headshots on purpose
+            answers.append("")  # not the reply: it talks about headshots on purpose
             self.topics.append((topic.id, True))
-        self.normaliser.learn([text for _, text in examples] + documents)
         self._owner = [i for i, _ in examples]
+        # Each text is normalised once (without typo correction, which needs the vocabulary this builds); a topic's
+        # document is its examples' words plus its answer's.
         parsed = [self.normaliser.words(text, correct=False) for _, text in examples]
-        parsed_docs = [self.normaliser.words(text, correct=False) for text in documents]
+        parsed_docs = [self.normaliser.words(text, correct=False) for text in answers]
+        for owner, (content_words, every) in zip(self._owner, parsed, strict=True):
+            parsed_docs[owner][0].extend(content_words)
+            parsed_docs[owner][1].extend(every)
+        self.normaliser.learn([text for _, text in examples] + answers, [words for words, _ in (*parsed, *parsed_docs)])
         tokens, doc_tokens = [content for content, _ in parsed], [content for content, _ in parsed_docs]
         by_topic: list[list[str]] = [[] for _ in self.topics]
         for owner, (_, every) in zip(self._owner, parsed, strict=True):
