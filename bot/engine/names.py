@@ -211,8 +211,7 @@ def _here_gap_ok(toks: list[_Tok], start: int, here: int) -> bool:
 
 
 def _closes_message(toks: list[_Tok], end: int) -> bool:
-    rest = [t for t in toks[end:] if t.text not in (".", "!", "\n", ",", CONTACT_MARK)]
-    return not rest
+    return all(t.text in (".", "!", "\n", ",", CONTACT_MARK) for t in toks[end:])
 
 
 def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: bool, closed: bool = False) -> list[str]:

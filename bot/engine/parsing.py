@@ -63,7 +63,7 @@ def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     """Every intake fact that `text` states, resolved against `now` in the studio's zone."""
     found = Extraction()
     found.email, found.invalid_email = find_email(text)
-    rest = _EMAIL_RE.sub(CONTACT_MARK, text)
+    rest = _EMAIL_RE.sub(CONTACT_MARK, text) if "@" in text else text
     found.phone, spans = find_phone_spans(rest)
     for start, end in reversed(spans):
         rest = rest[:start] + CONTACT_MARK + rest[end:]
@@ -87,6 +87,8 @@ def clean_text(text: str) -> str:
 
 def find_email(text: str) -> tuple[str | None, bool]:
     """The first valid email address (normalised), and whether an invalid-looking one was seen."""
+    if "@" not in text:  # the patterns are costly on a long word; without an "@" there is nothing to find
+        return None, False
     invalid = bool(_LOOSE_EMAIL_RE.search(text)) and not _EMAIL_RE.search(text)
     for candidate in _EMAIL_RE.findall(text):
         try:
@@ -180,7 +182,7 @@ def looks_like_question(text: str) -> bool:
     """Whether a message reads as a question rather than an answer. One that gives an email address or a phone
     number is a request ("Can I book Friday? … dana@x.com"), whatever its punctuation; so is one that proposes a
     day ("Is Tuesday the 8th good, after 1?", "Could you do Friday Dec 17?") unless it asks how, what, where…"""
-    if _EMAIL_RE.search(text) or find_phone(text):
+    if "@" in text and _EMAIL_RE.search(text) or find_phone(text):
         return False
     stripped = text.strip().lower()
     first = re.split(r"[\s,]+", stripped, maxsplit=1)[0] if stripped else ""

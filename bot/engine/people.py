@@ -93,10 +93,12 @@ class HeadCount:
 
 def count_people(text: str) -> HeadCount | None:
     """The largest head count the text states or clearly implies (two or more), or None."""
-    lowered = _N_OF_MY_RE.sub(r"\2 \1", text.lower().replace("’", "'"))
+    lowered = text.lower().replace("’", "'")
+    if any(f" of {w} " in lowered for w in ("my", "our", "mes", "nos")):  # the number alternation is costly
+        lowered = _N_OF_MY_RE.sub(r"\2 \1", lowered)
     counts: list[HeadCount] = []
     family = bool(_FAMILY_WORDS.search(lowered))
-    workplace = bool(_WORKPLACE_RE.search(lowered))
+    workplace: bool | None = None
     for match in _GROUP_RE.finditer(lowered):
         number = _number(next(g for g in match.groups() if g))
         if number is not None:
@@ -111,6 +113,7 @@ def count_people(text: str) -> HeadCount | None:
         if re.fullmatch(_FAMILY, word):
             count = HeadCount(number, False)
         elif word in _NEUTRAL:
+            workplace = bool(_WORKPLACE_RE.search(lowered)) if workplace is None else workplace
             count = HeadCount(number, workplace and not family)
         else:
             count = HeadCount(number, not family or bool(re.fullmatch(_COLLEAGUES, word)))
