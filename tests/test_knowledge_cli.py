@@ -53,6 +53,24 @@ def test_parse_reports_intake_facts_in_window_format(capsys: pytest.CaptureFixtu
 def test_knowledge_check_passes_on_the_shipped_pack(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "knowledge", "check")
     assert code == 0 and "0 errors" in out
+    assert "facts still at their example" in out and "packages" in out
+
+
+def test_run_names_the_facts_still_at_their_example_in_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.commands import log_example_facts
+    from bot.content import load_content
+
+    shipped = load_content()
+    with caplog.at_level("WARNING"):
+        log_example_facts(shipped)
+    [record] = caplog.records
+    assert all(key in record.getMessage() for key in shipped.studio.example_facts)
+
+
+def test_ask_tries_out_the_examples_labelled(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(capsys, "ask", "What are your prices?", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["kind"] == "entry" and "[example]" in result["answer"]
 
 
 def test_knowledge_check_fails_on_unknown_placeholder_and_misrouted_question(
