@@ -157,7 +157,8 @@ class _Reader:
         not_parts: list[str] = []
         self._clause_items = items
         past_before = self.result.past_date
-        negating = next_mod = False
+        negating = next_mod = negating_parts = False
+        last_slot: tuple[list[Slot], Slot] | None = None
         slot_end = -2  # index of the token that ended the last slot, to merge "afternoon after 3"
         i = 0
         while i < len(toks):
@@ -169,6 +170,12 @@ class _Reader:
                 negating = negating and i > 0 and toks[i - 1].kind == "not"
             elif kind == "but":
                 negating = not negating and any(it.week is not None or it.anyday or it.weekdays for it in items)
+            elif kind == "negafter" and slot_end == i - 1 and last_slot is not None and last_slot[1].start is None:
+                target, slot = last_slot  # "Friday, evenings don't work": the part is refused, not the day
+                if slot in target:
+                    target.remove(slot)
+                if slot.part != "any":
+                    not_parts.append(slot.part)
             elif kind == "negafter" and items:
                 items[-1].excluded = True
             elif kind == "mod" and tok.value == "last" and _next_is(toks, i, "day"):
@@ -182,6 +189,7 @@ class _Reader:
                 slot, j = self._read_slot(toks, i)
                 if slot is not None and negating and slot.start is None and slot.end is None and slot.part != "any":
                     not_parts.append(slot.part)  # "not mornings": the other parts of the day
+                    negating_parts = True  # "no mornings please, Thursday or Friday": the days are offered
                     i = j
                     continue
                 if slot is not None:
@@ -190,6 +198,7 @@ class _Reader:
                         target[-1] = _merge(target[-1], slot)
                     else:
                         target.append(slot)
+                    last_slot = (target, target[-1])
                     slot_end = j - 1
                     i = j
                     continue
@@ -215,6 +224,8 @@ class _Reader:
             elif kind == "month" and not _next_is(toks, i, "num"):
                 self.result.vague = True
             else:
+                if negating_parts and kind not in ("conj", "the", "filler"):
+                    negating = negating_parts = False
                 found, j = self._read_days(toks, i, next_mod)
                 if found or j > i + 1:
                     for item in found:

@@ -187,18 +187,34 @@ def looks_like_question(text: str) -> bool:
     stripped = text.strip().lower()
     first = re.split(r"[\s,]+", stripped, maxsplit=1)[0] if stripped else ""
     asks = stripped.endswith("?") or first in _QUESTION_WORDS and len(stripped.split()) >= 3
-    return asks and (first in _INFO_WORDS or not proposes_day(text))
+    return asks and (first in _INFO_WORDS or not (proposes_day(text) and _books(stripped)))
 
 
 _INFO_WORDS = frozenset({"how", "what", "where", "why", "who", "which", "whats", "what's", "how's", "hows", "tell"})
-_DAY_KINDS = frozenset({"day", "rel", "iso", "slash", "holiday", "week", "weekend", "weekdays"})
+_DAY_KINDS = frozenset({"day", "rel", "iso", "slash", "holiday", "week", "weekend"})
 _PROPOSAL_SCAN = 1500
 
 
+def _books(lowered: str) -> bool:
+    """Whether a question about a day reads as a request: it says more than the question, or asks to come, do,
+    book or fit in ("Could you do Friday?", "Is Tuesday good?"), unlike "Can I bring my dog on Thursday?"."""
+    sentences = [p for p in _SENTENCE_END_RE.split(lowered[:_PROPOSAL_SCAN]) if p.strip()]
+    return len(sentences) >= 2 or bool(_BOOKING_ASK_RE.search(lowered[:_PROPOSAL_SCAN]))
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?\n]+")
+_BOOKING_ASK_RE = re.compile(
+    r"\b(?:do|book|come|work|works|possible|good|ok|okay|free|available|fit|chance|slot|suit|suits|squeeze|"
+    r"disponible|possible|puedo|dispo)\b")
+
+
 def proposes_day(text: str) -> bool:
-    """Whether the text names a day to book: a weekday, a date, tomorrow, a week or a named day."""
+    """Whether the text names one day to book: a weekday, a date, tomorrow, a week or a named day (not a
+    recurring one: "Are you open on Saturdays?" asks about the studio)."""
     toks = tokenize(text[:_PROPOSAL_SCAN])
     for i, tok in enumerate(toks):
+        if tok.kind == "day" and tok.value[1] or tok.kind == "weekend" and tok.value == "recurring":
+            continue
         if tok.kind in _DAY_KINDS or tok.kind == "num" and tok.value[1] and tok.value[0] <= 31:
             return True
         if tok.kind == "month" and i + 1 < len(toks) and toks[i + 1].kind == "num":

@@ -203,3 +203,18 @@ def test_people_at_work_are_colleagues() -> None:
                                            ("We're a family of five and want a portrait", "other")])  # fmt: skip
 def test_uses_in_more_words(text: str, use: str, content: ContentPack) -> None:
     assert find_use(text, content.intake) == use
+
+
+# -- scope of a refusal, and questions that stay questions ----------------------------------------------
+def test_a_refused_part_leaves_the_days_after_it_offered(content: ContentPack) -> None:
+    assert read("no mornings please, Thursday or Friday", content) == [
+        "2026-12-10 thu afternoon", "2026-12-10 thu evening", "2026-12-11 fri afternoon", "2026-12-11 fri evening"]
+
+
+def test_a_part_that_does_not_work_is_refused_not_the_day(content: ContentPack) -> None:
+    assert read("Friday, evenings don't work", content) == ["2026-12-11 fri afternoon", "2026-12-11 fri morning"]
+
+
+@pytest.mark.parametrize("text", ["Can I bring my dog on Thursday?", "Are you open on Saturdays?"])
+def test_a_question_about_the_studio_on_a_day_stays_a_question(text: str) -> None:
+    assert looks_like_question(text)
