@@ -70,7 +70,9 @@ NOT_NAMES = frozenset(
     po ma mon mes nos notre votre vous nous je tu il elle on ils elles moi toi lui eux et ou mais donc car
     ni si oui non ah oh um uh hmm well anyway also plus mornings afternoons evenings nights weekends weekdays
     mondays tuesdays wednesdays thursdays fridays saturdays sundays need needs want wants like love would see
-    looking forward next last week""".split()
+    looking forward next last week thx tia ty cell cellphone landline home ext extension really ideally hopefully
+    usually totally senior junior lead chief principal former retired aspiring freelance independent
+    certified licensed registered""".split()
 )
 # Never a name even where one is expected ("Thanks and regards", "— see you"): function words and time words.
 NEVER_NAMES = frozenset(
@@ -250,10 +252,17 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
     if (lower or strict) and not at_boundary:
         if not lower and not closed and toks[k].low in _CONNECTORS:
             return words  # "this is Chidi Okafor from Okafor & Partners", "I'm Dana Li and I need…"
+        if toks[k].low in _DESCRIBING_SUFFIXES or toks[k].low in _ROLES:
+            return []  # "I'm Vancouver Based", "I'm Senior Designer": a description in title case
         return [] if lower or closed else words[:1] if toks[k].low in NOT_NAMES else []
     return words
 
 
+_ROLES = frozenset(
+    """designer developer engineer manager director consultant coach agent realtor lawyer doctor nurse accountant
+    advisor teacher student actor actress model founder ceo owner partner analyst officer assistant coordinator
+    recruiter broker writer artist photographer producer specialist""".split()
+)
 _CONNECTORS = frozenset({"from", "at", "with", "of", "and", "here", "in", "on", "for", "&", "y", "et"})
 # The second half of "Vancouver-based", "Montreal-born": a word that describes, not a name.
 _DESCRIBING_SUFFIXES = frozenset({"based", "born", "raised", "bound", "area", "ish", "friendly", "owned", "run", "focused",

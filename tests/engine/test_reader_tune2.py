@@ -218,3 +218,9 @@ def test_a_part_that_does_not_work_is_refused_not_the_day(content: ContentPack) 
 @pytest.mark.parametrize("text", ["Can I bring my dog on Thursday?", "Are you open on Saturdays?"])
 def test_a_question_about_the_studio_on_a_day_stays_a_question(text: str) -> None:
     assert looks_like_question(text)
+
+
+@pytest.mark.parametrize("text", ["I'm Senior Designer at Shopify", "I'm Vancouver Based and need a photo",
+                                  "need pics asap\n\nthx", f"call {MARK} (cell)"])  # fmt: skip
+def test_titles_descriptions_and_labels_are_not_names(text: str) -> None:
+    assert find_name(text) is None
