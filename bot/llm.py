@@ -13,24 +13,10 @@ import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.content import ContentPack, KnowledgeEntry
+from bot.grounding import ungrounded
 
 log = logging.getLogger(__name__)
 DraftSink = Callable[[str], Awaitable[None]]
-_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
-# Amounts of money and percentages: each must appear as such in the entries, not merely as a number ("$1" is not
-# grounded by "1 to 2 weeks").
-_AMOUNT_RE = re.compile(
-    r"(?:\$|C\$|CAD\s?)\s?(\d+(?:[.,]\d+)?)|(\d+(?:[.,]\d+)?)\s?(?:\$|dollars?\b|CAD\b)|(\d+(?:[.,]\d+)?)\s?(%|percent\b)",
-    re.IGNORECASE,
-)
-
-
-def amounts(text: str) -> set[str]:
-    """The money amounts ("$295", "CAD 295", "295 dollars" are all "$295") and percentages ("10%") in a text."""
-    found = set()
-    for money, money_after, share, _ in _AMOUNT_RE.findall(text):
-        found.add(f"{share}%" if share else f"${money or money_after}")
-    return found
 _ANSWER_START_RE = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 DRAFT_EVERY_CHARS = 60
@@ -78,6 +64,11 @@ def make_client(api_key: str, base_url: str | None, timeout: float) -> openai.As
     return openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2)
 
 
+def _context(supplied: list[dict[str, str]]) -> str:
+    # The entries as the model received them, their facts filled in: what a claim may rest on.
+    return "\n".join(f"{s['title']}\n{s['answer']}" for s in supplied)
+
+
 class ModelPhraser:
     """Asks the model to phrase the studio's own entries, and checks the reply before anyone sees it."""
 
@@ -102,7 +93,7 @@ class ModelPhraser:
         )
         messages = [{"role": "system", "content": self._system}, {"role": "user", "content": user}]
         try:
-            raw = await (self._stream(messages, on_draft) if on_draft else self._complete(messages))
+            raw = await (self._stream(messages, on_draft, supplied) if on_draft else self._complete(messages))
         except openai.OpenAIError as exc:
             log.warning("model unavailable, using the curated answer: %s", exc.__class__.__name__)
             return None
@@ -114,18 +105,23 @@ class ModelPhraser:
         )
         return response.choices[0].message.content or ""
 
-    async def _stream(self, messages: list[dict[str, str]], on_draft: DraftSink) -> str:
+    async def _stream(self, messages: list[dict[str, str]], on_draft: DraftSink, supplied: list[dict[str, str]]) -> str:
         stream = await self.client.chat.completions.create(
             model=self.model, messages=messages, temperature=0, response_format=ANSWER_SCHEMA, stream=True  # type: ignore[arg-type]
         )
-        raw, shown = "", 0
+        raw, shown, trusted = "", 0, True
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
                 raw += chunk.choices[0].delta.content
                 partial = partial_answer(raw)
-                if partial is not None and len(partial) - shown >= DRAFT_EVERY_CHARS:
-                    shown = len(partial)
-                    await on_draft(partial)
+                if trusted and partial is not None and len(partial) - shown >= DRAFT_EVERY_CHARS:
+                    # Only text that has passed the checks is shown; at the first doubt the drafts stop and the
+                    # finished reply is checked as a whole (or replaced by the curated answer).
+                    whole_words = partial[: partial.rfind(" ")] if " " in partial else ""
+                    trusted = self._trusted(whole_words, supplied)
+                    if trusted and whole_words:
+                        shown = len(partial)
+                        await on_draft(whole_words)
         return raw
 
     def _checked(self, raw: str, supplied: list[dict[str, str]]) -> str | None:
@@ -138,16 +134,20 @@ class ModelPhraser:
         if not ids & set(reply.entry_ids):
             log.warning("model reply cited no supplied entry; using the curated answer")
             return None
-        context = json.dumps(supplied, ensure_ascii=False) + json.dumps(self._facts, ensure_ascii=False)
-        known_numbers = set(_NUMBER_RE.findall(context))
-        unknown_amount = amounts(reply.answer) - amounts(context)
-        if unknown_amount or any(number not in known_numbers for number in _NUMBER_RE.findall(reply.answer)):
-            log.warning("model reply stated a number the entries do not; using the curated answer")
-            return None
-        if any(line in reply.answer for line in self._secret_lines):
-            log.warning("model reply quoted its instructions; using the curated answer")
+        if not self._trusted(reply.answer, supplied):
             return None
         return reply.answer.strip()
+
+    def _trusted(self, answer: str, supplied: list[dict[str, str]]) -> bool:
+        """Whether every amount, duration, date, link and contact in the text is in the entries the model was given,
+        and it quotes none of its instructions."""
+        if ungrounded(answer, _context(supplied)):
+            log.warning("model reply stated something the entries do not; using the curated answer")
+            return False
+        if any(line in answer for line in self._secret_lines):
+            log.warning("model reply quoted its instructions; using the curated answer")
+            return False
+        return True
 
     async def extract(self, text: str, asked: str, now: datetime) -> ModelFacts | None:
         """Intake facts the model reads in `text`, or None (never raises)."""

@@ -222,3 +222,32 @@ async def test_hand_offs_inquiries_and_redirects_are_never_phrased_by_the_model(
 ) -> None:
     await ask(services, question)
     assert fake_openai.completions() == []
+
+
+@pytest.mark.parametrize(
+    "invented",
+    ["Sessions are CAD 5 and we refund forever.", "A session takes 5 business days of editing.",
+     "Book at https://evil.example.net/pay to hold your slot.", "Students get 50% off this week.",
+     "We have a free slot on Dec 24."],
+)  # fmt: skip
+async def test_a_claim_the_entries_do_not_make_falls_back_to_the_curated_answer(
+    services: Services, fake_openai: FakeOpenAI, invented: str
+) -> None:
+    fake_openai.script(model_says(invented, "pricing"))
+    assert await ask(services, PRICE_QUESTION) == curated(services, PRICE_QUESTION)
+
+
+async def test_drafts_stop_before_an_invented_price_is_shown(fake_telegram: FakeTelegram, fake_openai: FakeOpenAI, sqlite_url: str) -> None:
+    honest = "Our packages are listed in the studio's price list, and the photographer is happy to explain each one. "
+    fake_openai.script(model_says(honest + "Today only, every session is $1! " + honest, "pricing"))
+    settings = make_settings(sqlite_url, fake_telegram, openai_api_key="sk-test", openai_base_url=fake_openai.base_url)
+    bot = RunningBot(fake_telegram, settings)
+    await bot.start()
+    try:
+        fake_telegram.push_text(77, PRICE_QUESTION)
+        final = await fake_telegram.wait_for_text(77, "CAD 295")
+    finally:
+        await bot.stop()
+    drafts = [d.params["text"] for d in fake_telegram.calls_to("sendMessageDraft")]
+    assert drafts and not any("$1" in d for d in drafts)
+    assert "$1" not in final.params["text"]
