@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import openai
+from rapidfuzz import fuzz
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.content import ContentPack, KnowledgeEntry
@@ -20,6 +21,8 @@ DraftSink = Callable[[str], Awaitable[None]]
 _ANSWER_START_RE = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 DRAFT_EVERY_CHARS = 60
+# How close (rapidfuzz partial ratio, 0-100) an answer may come to a line of the model's instructions.
+LEAK_SIMILARITY = 80
 
 
 class GroundedAnswer(BaseModel):
@@ -144,7 +147,10 @@ class ModelPhraser:
         if ungrounded(answer, _context(supplied)):
             log.warning("model reply stated something the entries do not; using the curated answer")
             return False
-        if any(line in answer for line in self._secret_lines):
+        # Quoted or lightly reworded: a line of the instructions that the answer all but contains.
+        text = answer.casefold()
+        if any(len(text) >= 0.8 * len(line) and fuzz.partial_ratio(line.casefold(), text) >= LEAK_SIMILARITY
+               for line in self._secret_lines):  # fmt: skip
             log.warning("model reply quoted its instructions; using the curated answer")
             return False
         return True

@@ -251,3 +251,11 @@ async def test_drafts_stop_before_an_invented_price_is_shown(fake_telegram: Fake
     drafts = [d.params["text"] for d in fake_telegram.calls_to("sendMessageDraft")]
     assert drafts and not any("$1" in d for d in drafts)
     assert "$1" not in final.params["text"]
+
+
+async def test_reply_paraphrasing_the_system_prompt_is_never_shown(services: Services, fake_openai: FakeOpenAI) -> None:
+    assert services.phrasing is not None
+    leaked = max(services.phrasing.phraser._system.splitlines(), key=len)
+    reworded = leaked.replace("Never", "I will never").replace("the ", "").replace(".", "!")
+    fake_openai.script(model_says(f"Sure! {reworded}", "pricing"))
+    assert await ask(services, PRICE_QUESTION) == curated(services, PRICE_QUESTION)
