@@ -7,6 +7,7 @@ Each update is processed before the HTTP answer, so a failure answers 500 and Te
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +26,8 @@ from db.session import ping
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram's updates are a few kilobytes (a 4,096-character message and its entities); a megabyte is generous.
+MAX_BODY = 1_000_000
 
 
 def webhook_path(url: str) -> str:
@@ -32,15 +35,37 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+async def _body(request: Request) -> bytes | None:
+    """The request body, or None when it is larger than any Telegram update can be."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return bytes(body)
+
+
 def create_app(application: Application, services: Services, secret: str, path: str) -> Starlette:  # type: ignore[type-arg]
     """The ASGI app: POST `path` for Telegram, GET /healthz for the load balancer."""
 
     async def telegram(request: Request) -> Response:
-        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+        # Bytes, not str: compare_digest raises on a non-ASCII str, and a stranger's header must not cost a 500.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, secret.encode()):
             return Response(status_code=403)
+        body = await _body(request)
+        if body is None:
+            return Response(status_code=413)
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except ValueError:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("webhook body is not a Telegram update; answered 400")
             return Response(status_code=400)
         update_failed.set(False)
         await application.process_update(update)

@@ -127,3 +127,24 @@ async def test_redelivered_webhook_update_changes_nothing(worker: Worker, fake_t
         again = await client.post("/telegram", json=update)
     assert (first.status_code, again.status_code) == (200, 200)
     assert sum("What will the headshots be for" in t for t in fake_telegram.texts(3)) == 1
+
+
+async def test_non_ascii_secret_header_is_refused_not_a_server_error(worker: Worker) -> None:
+    async with httpx.AsyncClient(base_url=worker.url) as client:
+        response = await client.post("/telegram", json=text_update(3, "/book"), headers={SECRET_HEADER: "sécret".encode()})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"hello"', b"42", b"{not json", b'{"update_id": "x", "message": 5}'])
+async def test_body_that_is_not_an_update_gets_400(worker: Worker, fake_telegram: FakeTelegram, body: bytes) -> None:
+    async with httpx.AsyncClient(base_url=worker.url, headers={SECRET_HEADER: SECRET}) as client:
+        response = await client.post("/telegram", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and fake_telegram.sent_messages() == []
+
+
+async def test_oversized_body_gets_413_without_being_read_whole(worker: Worker) -> None:
+    from bot.webhook import MAX_BODY
+
+    async with httpx.AsyncClient(base_url=worker.url, headers={SECRET_HEADER: SECRET}) as client:
+        response = await client.post("/telegram", content=b"{" + b" " * (MAX_BODY + 10) + b"}")
+    assert response.status_code == 413
