@@ -1,20 +1,23 @@
-"""The `headshot-bot` command: run, chat, db upgrade, leads list|show|export, desk invite|revoke|people."""
+"""The `headshot-bot` command: init, doctor, run, chat, db upgrade, leads list|show|export, desk invite|revoke|people."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from importlib import metadata
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.errors import ConfigError, ContentError
+from bot.setup import register as register_setup
 
 EXIT_CONFIG = 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="headshot-bot", description="Telegram consultation and lead-intake bot for a headshot studio.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('headshot-bot')}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the Telegram bot (long polling by default)")
     run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead (WEBHOOK_URL, WEBHOOK_SECRET)")
@@ -55,12 +58,15 @@ def _parser() -> argparse.ArgumentParser:
     learned = knowledge_sub.add_parser("learned", help="answers you saved for everyone from Telegram")
     learned.add_argument("--yaml", action="store_true", help="print them in the pack's file format")
     learned.add_argument("--output", type=Path, default=None, help="write one prompts/knowledge-style file each into this folder")
+    register_setup(sub, knowledge_sub)  # init, doctor, knowledge preview
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; a configuration problem is one line and exit status 2."""
     args = _parser().parse_args(argv)
+    if (setup := getattr(args, "setup_command", None)) is not None:
+        return int(setup(args))  # init and doctor load (or write) the settings themselves
     from bot.settings import load_settings
 
     try:
