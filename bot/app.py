@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.delivery import RetryingLimiter
 from bot.desk.jobs import schedule_desk_jobs, set_admin_menus
 from bot.desk.notify import desk_of
+from bot.desk.outbox import schedule_outbox
 from bot.errors import ConfigError
 from bot.handlers import BotContext, register
 from bot.ordering import ChatOrderedProcessor
@@ -68,6 +69,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await refuse_channel_admin_chats(application.bot, services.settings.admin_chat_ids)  # before the first update
     await services.learned.reload(services.sessionmaker)
     schedule_desk_jobs(application)
+    schedule_outbox(application)
     schedule_delivery_jobs(application)
     if application.job_queue is not None:  # menus are a nicety: they need not hold back the first getUpdates
         application.job_queue.run_once(_set_menus_job, 0, name="set-menus")

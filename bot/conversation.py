@@ -37,6 +37,7 @@ from db.conversations import load_conversation, save_conversation
 from db.leads import create_lead
 from db.messages import log_exchange
 from db.models import Conversation, QuestionKind
+from db.outbox import owe_lead_card
 from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
@@ -274,6 +275,7 @@ class ConversationService:
         saved: SavedLead | None = None
         if any(isinstance(e, LeadConfirmed) for e in decision.effects):
             lead = await create_lead(session, **self._lead_columns(incoming, state))
+            await owe_lead_card(session, lead.id)  # with the lead, so a crash before the card is sent cannot lose it
             new_state.last_lead_id = lead.id
             saved = SavedLead(lead.id, lead_card(lead, self.ctx.content))
         notices = [await self._notice(session, incoming.chat_id, state.last_lead_id, e) for e in decision.effects]

@@ -25,6 +25,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 
 from bot.conversation import AdminNotice, Outcome, SavedLead
 from bot.desk.notify import desk_sender, organiser_of
+from bot.desk.outbox import deliver_lead_card
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
@@ -159,7 +160,7 @@ async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> N
     if isinstance(item, AdminNotice):
         await desk.post_notice(item)
     else:
-        await desk.post_new_lead(item.id, organiser_of(context.application))
+        await deliver_lead_card(desk, organiser_of(context.application), item.id)  # else the outbox job retries
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

@@ -293,3 +293,24 @@ class DeskInvitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     redeemed_by: Mapped[int | None] = mapped_column(BigInteger)  # the assistant's Telegram user id
+
+
+class OutboxKind(str, enum.Enum):
+    """What a pending desk notification is."""
+
+    LEAD_CARD = "lead_card"
+
+
+class OutboxItem(Base):
+    """A desk notification written with what it announces, delivered by a job until it exists in every admin chat."""
+
+    __tablename__ = "desk_outbox"
+    __table_args__ = (Index("ix_desk_outbox_delivered_at_due_at", "delivered_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[OutboxKind] = mapped_column(_enum(OutboxKind, "outbox_kind"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # next attempt; pushed on while one runs
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

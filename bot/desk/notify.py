@@ -154,28 +154,37 @@ class DeskSender:
         insight = await get_insight(session, lead_id)
         return (lead, *lead_message(lead, last, self.desk, utcnow(), insight))
 
-    async def post_new_lead(self, lead_id: int, organiser: Organiser) -> None:
-        """A new lead's card in every admin chat, with its suggested follow-up.
+    async def post_new_lead(self, lead_id: int, organiser: Organiser) -> bool:
+        """A new lead's card, with its suggested follow-up, in every admin chat that does not have it yet; True once
+        every admin chat has it (or the lead is gone), so the outbox knows when to stop trying.
 
         The template's follow-up is ready at once and rides in the card: one message per admin chat, as a bare
         notification would be. A model's comes later and is edited into the cards, so that a slow or failing model
         never holds the card back; the cards are remembered before it is asked for, so a status change meanwhile
-        edits them. A new lead has no status history to look up: this runs for every lead.
+        edits them. A retry sends only to the chats still without the card, with the follow-up kept the first time.
         """
         admin_chats = self.services.settings.admin_chat_ids
         async with self.services.sessionmaker() as session:
             lead = await get_lead(session, lead_id)
-        if lead is None or not admin_chats:
-            return  # nobody to read it: no model call either
-        insight = await self._keep_insight(lead, organiser) if organiser.at_once else None
-        text, markup = lead_message(lead, None, self.desk, utcnow(), insight)
+            if lead is None:
+                return True
+            have = {card.chat_id for card in await lead_cards(session, lead_id)}
+            insight = await get_insight(session, lead_id)
+            last = (await last_status_events(session, [lead_id])).get(lead_id) if have else None  # a retry only
+        missing = tuple(chat_id for chat_id in admin_chats if chat_id not in have)
+        if not missing:
+            return True  # nobody (else) to read it: no model call either
+        if insight is None and organiser.at_once:
+            insight = await self._keep_insight(lead, organiser)
+        text, markup = lead_message(lead, last, self.desk, utcnow(), insight)
         try:
-            await self._post(admin_chats, text, markup, DeskMessageKind.CARD, lead.chat_id, lead_id)
+            sent = await self._post(missing, text, markup, DeskMessageKind.CARD, lead.chat_id, lead_id)
         except IntegrityError:  # the prospect was forgotten meanwhile
             log.info("desk messages not remembered: lead gone", extra={"lead_id": lead_id})
-            return
-        if not organiser.at_once and await self._keep_insight(lead, organiser) is not None:
+            return True
+        if insight is None and not organiser.at_once and sent and await self._keep_insight(lead, organiser) is not None:
             await self.refresh(lead_id)
+        return len(sent) == len(missing)
 
     async def _keep_insight(self, lead: Lead, organiser: Organiser) -> LeadInsight | None:
         """Work out a lead's suggested follow-up and keep it; None when it has one already or is gone."""
