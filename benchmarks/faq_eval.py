@@ -121,8 +121,11 @@ def evaluate(answerer: PackAnswerer, items: list[Item]) -> dict[str, Any]:
         "same_words": again / len(items) if items else 1.0,
         "by_category": {k: dict(v) for k, v in sorted(by_category.items())},
         "per_topic": {k: dict(v) for k, v in sorted(per_topic.items())},
-        "misses": [{"q": i.q, "expect": list(i.expect), "got": a.kind.value, "entries": list(a.entries), "verdict": v}
-                   for i, a, v in verdicts if v != "right"],  # fmt: skip
+        "misses": [
+            {"q": i.q, "expect": list(i.expect), "got": a.kind.value, "entries": list(a.entries), "verdict": v}
+            for i, a, v in verdicts
+            if v != "right"
+        ],
         **_timing(answerer, items),
     }
 

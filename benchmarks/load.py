@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.lib.databases import POSTGRESQL, SQLITE, fresh_database  # noqa: E402
-from benchmarks.lib.figures import RunFigures, median_run  # noqa: E402
-from benchmarks.lib.measure import KINDS, WITH_DATABASE, LoadConfig, measure  # noqa: E402
-from benchmarks.lib.prospects import SCRIPT  # noqa: E402
-from benchmarks.lib.report import document, render  # noqa: E402
+from benchmarks.lib.databases import POSTGRESQL, SQLITE, fresh_database
+from benchmarks.lib.figures import RunFigures, median_run
+from benchmarks.lib.measure import KINDS, WITH_DATABASE, LoadConfig, measure
+from benchmarks.lib.prospects import SCRIPT
+from benchmarks.lib.report import document, render
 
 RESULTS = ROOT / "benchmarks" / "results"
 WEBHOOK_WORKERS_POSTGRESQL = 2  # one per core here; several workers need PostgreSQL (SQLite has one writer at a time)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 from sqlalchemy.exc import OperationalError
-
-import logging
 
 from bot.content import ContentPack, load_content
 from bot.errors import ConfigError
@@ -101,8 +100,8 @@ def chat(settings: Settings, name: str | None) -> int:
 async def leads(settings: Settings, args: argparse.Namespace) -> int:
     """`leads list|show|set-status|export`."""
     from bot import export
-    from bot.desk import cli as desk_cli
     from bot.console import plain
+    from bot.desk import cli as desk_cli
     from bot.engine.render import lead_card
     from bot.services import build_services
     from db.leads import get_lead, list_leads

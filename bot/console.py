@@ -8,11 +8,11 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TextIO
 
 try:  # importing readline gives input() line editing (arrow keys) and history, where the platform has it
-    import readline  # noqa: F401
+    import readline
 except ImportError:  # pragma: no cover - Windows without pyreadline
     readline = None  # type: ignore[assignment]
 
@@ -54,7 +54,7 @@ class Console:
 
     async def send(self, line: str) -> Outcome:
         """Handle one typed line and print the replies."""
-        incoming = Incoming(self.chat_id, self.sender, self.event_for(line), datetime.now(timezone.utc))
+        incoming = Incoming(self.chat_id, self.sender, self.event_for(line), datetime.now(UTC))
         outcome = await self.services.conversations.handle(incoming)
         if outcome.notice:
             self.out.write(f"  ({plain(outcome.notice)})\n")

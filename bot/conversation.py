@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.content import ContentPack
+from bot.engine import parsing
 from bot.engine.events import (
     ButtonPress,
     Command,
@@ -27,18 +29,16 @@ from bot.engine.events import (
     ShowMyData,
     Text,
 )
-from bot.content import ContentPack
-from bot.engine import parsing
 from bot.engine.intake import MAX_TEXT, EngineContext, decide
 from bot.engine.render import admin_notice_text, fill, lead_card, lead_fields
 from bot.engine.state import ConversationState, Step
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
+from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.leads import create_lead
 from db.messages import log_exchange
 from db.models import Conversation, QuestionKind
 from db.outbox import owe_lead_card
-from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
 

@@ -7,8 +7,8 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
-from datetime import datetime, timezone
 
 from telegram import (
     CallbackQuery,
@@ -110,8 +110,8 @@ async def _run(update: Update, context: BotContext, event: Event) -> Outcome | N
     chat = update.effective_chat
     if chat is None:
         return None
-    at = update.effective_message.date if update.effective_message else datetime.now(timezone.utc)
-    incoming = Incoming(chat.id, _sender(update.effective_user), event, at or datetime.now(timezone.utc), update.update_id)
+    at = update.effective_message.date if update.effective_message else datetime.now(UTC)
+    incoming = Incoming(chat.id, _sender(update.effective_user), event, at or datetime.now(UTC), update.update_id)
     outcome = await context.services.conversations.handle(incoming)
     if isinstance(event, ButtonPress) and update.callback_query is not None:
         await _answer_query(update.callback_query, outcome.notice)

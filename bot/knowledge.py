@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -489,7 +490,7 @@ _POINTS_BACK = re.compile(r"\b(that|it|this|those|them|they|one)\b|\bif\s+(you\s
 
 def _with_antecedents(parts: list[str]) -> list[str]:
     out = parts[:1]
-    for previous, part in zip(parts, parts[1:]):
+    for previous, part in itertools.pairwise(parts):
         out.append(f"{previous} {part}" if _POINTS_BACK.search(part) and len(part.split()) <= 7 else part)
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.console import plain
@@ -47,7 +47,7 @@ async def ask_result(services: Services, question: str) -> dict[str, Any]:
 def parse_result(services: Services, text: str) -> dict[str, Any]:
     """What the bot understands from one message: topic and intake facts."""
     match = services.conversations.ctx.answerer.retriever.match(text)  # type: ignore[attr-defined]
-    now = datetime.now(timezone.utc).astimezone(services.settings.zone)
+    now = datetime.now(UTC).astimezone(services.settings.zone)
     found = extract(text, now, services.content.intake)
     return {
         "topic": match.topic,

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 import openai
-from rapidfuzz import fuzz
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz
 
 from bot.content import ContentPack, KnowledgeEntry
 from bot.grounding import ungrounded

@@ -88,7 +88,7 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the unfinished intake's one reminder
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it from the class
 
 
 class Message(Base):

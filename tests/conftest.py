@@ -13,7 +13,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -214,4 +214,4 @@ async def running_bot(fake_telegram: FakeTelegram, sqlite_url: str) -> AsyncIter
     await bot.stop()
 
 
-FIXED_NOW = datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc)  # a Sunday, 12:00 in Vancouver
+FIXED_NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # a Sunday, 12:00 in Vancouver

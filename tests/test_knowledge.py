@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks import faq_eval
 from bot.content import ContentPack, load_content
 from bot.knowledge import Normaliser, PackAnswerer, Retriever
-from benchmarks import faq_eval
 from tests.conftest import studio_prompts
 
 # Floors on the tune split (benchmarks/faq_eval.py --set tune), a little under what it measures, so a change to the

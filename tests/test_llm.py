@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ async def services(fake_openai: FakeOpenAI, sqlite_url: str) -> AsyncIterator[Se
 
 async def ask(services: Services, question: str, chat_id: int = 5) -> str:
     """What a prospect receives for a question: the engine's reply, phrased when the model may."""
-    outcome = await services.conversations.handle(Incoming(chat_id, DANA, Text(question), datetime.now(timezone.utc)))
+    outcome = await services.conversations.handle(Incoming(chat_id, DANA, Text(question), datetime.now(UTC)))
     [reply] = outcome.replies
     assert services.phrasing is not None
     return await services.phrasing.finish(chat_id, reply)
@@ -164,7 +164,7 @@ def test_partial_answer_decodes_a_streamed_json_string() -> None:
 async def test_model_reads_intake_text_the_rules_cannot(services: Services, fake_openai: FakeOpenAI) -> None:
     from bot.engine.events import Command
 
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     await services.conversations.handle(Incoming(30, DANA, Command("book"), at))
     fake_openai.script(Scripted(json.dumps({"use": "acting", "email": "not-an-email", "people": -3})))
     outcome = await services.conversations.handle(Incoming(30, DANA, Text("for the thing my agent keeps asking about"), at))
@@ -180,7 +180,7 @@ async def test_model_reads_intake_text_the_rules_cannot(services: Services, fake
 async def test_model_reading_failure_falls_back_to_the_rules(services: Services, fake_openai: FakeOpenAI) -> None:
     from bot.engine.events import Command
 
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     await services.conversations.handle(Incoming(31, DANA, Command("book"), at))
     await services.conversations.handle(Incoming(31, DANA, Text("LinkedIn"), at))
     fake_openai.script(*[Scripted(status=500, headers=FAST_RETRY)] * 3)

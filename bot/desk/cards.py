@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.desk.content import DeskContent
-from bot.engine.render import facts_of_lead, fact_lines, fill
+from bot.engine.render import fact_lines, facts_of_lead, fill
 from db.models import Direction, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Question
 
 CALLBACK_PREFIX = "desk:"

@@ -16,8 +16,8 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.desk.service import Actor, DeskService
-from bot.learned import entry_yaml, pack_entry, pack_yaml
 from bot.errors import ConfigError
+from bot.learned import entry_yaml, pack_entry, pack_yaml
 from bot.services import Services, build_services, upgrade_database
 from bot.settings import Settings
 from db.desk import lead_events, open_questions_of_chat
@@ -25,6 +25,7 @@ from db.learned import list_learned_answers
 from db.models import Lead, LeadStatus
 from db.people import list_assistants
 from db.questions import list_questions
+
 
 def _when(services: Services, moment: object) -> str:
     return f"{moment.astimezone(services.settings.zone):%Y-%m-%d %H:%M}"  # type: ignore[attr-defined]

@@ -17,8 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.desk.buttons import on_admin_reply, on_desk_button
 from bot.desk.cards import CALLBACK_PREFIX, as_plain
-from bot.desk.commands import actor_of, claim_of, say, service
-from bot.desk.commands import on_export, on_find, on_lead, on_leads, on_learned, on_stats
+from bot.desk.commands import actor_of, claim_of, on_export, on_find, on_lead, on_leads, on_learned, on_stats, say, service
 from bot.desk.notify import desk_of, install_desk
 from bot.desk.service import AlreadyDone, DeskRefused, Redemption
 from bot.handlers import BotContext

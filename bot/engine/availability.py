@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+
 import holidays
 
 from bot.content import IntakeVocab
@@ -219,9 +220,7 @@ class _Reader:
                     items.append(_Item(dates=[d for d in (monday + timedelta(days=n) for n in range(5)) if d >= self.today]))
                     i = j
                     continue
-            elif kind == "word" and tok.value in _VAGUE_WORDS:
-                self.result.vague = True
-            elif kind == "month" and not _next_is(toks, i, "num"):
+            elif (kind == "word" and tok.value in _VAGUE_WORDS) or (kind == "month" and not _next_is(toks, i, "num")):
                 self.result.vague = True
             else:
                 if negating_parts and kind not in ("conj", "the", "filler"):
@@ -353,7 +352,7 @@ class _Reader:
     def _read_weekday(self, toks: list[Tok], i: int, next_mod: bool) -> tuple[list[_Item], int]:
         day, plural, _ = toks[i].value
         j = i + 1
-        while j < min(i + 3, len(toks)) and (toks[j].kind == "the" or toks[j].kind == "conj" and toks[j].value == ","):
+        while j < min(i + 3, len(toks)) and (toks[j].kind == "the" or (toks[j].kind == "conj" and toks[j].value == ",")):
             j += 1  # "Friday, Dec 11", "Saturday the 12th"
         if not plural and j < len(toks) and toks[j].kind in ("num", "month", "iso", "slash"):
             dates, k = self._read_dates(toks, j, pair=True)
@@ -373,7 +372,7 @@ class _Reader:
             if i + 2 < len(toks) and toks[i + 2].kind == "mod" and toks[i + 2].value == "next":
                 return [_Item(day=day, next_week=True, later=1)], i + 3  # "the Monday after next"
             earlier = next((it for it in reversed(self.items + self._clause_items) if it.day == day or
-                            it.base is not None and it.base.day == day), None)  # fmt: skip
+                            (it.base is not None and it.base.day == day)), None)  # fmt: skip
             if earlier is not None and not (i + 2 < len(toks) and toks[i + 2].kind in ("time", "num", "numword")):
                 return [_Item(base=earlier, later=1)], i + 2  # "next Monday or the Monday after"
         return [_Item(day=day, next_week=next_mod)], i + 1

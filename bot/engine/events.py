@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.engine.state import ConversationState
@@ -67,7 +67,7 @@ class Media:
     kind: str
 
 
-Event = Union[Text, Command, ButtonPress, ContactShared, Media]
+Event = Text | Command | ButtonPress | ContactShared | Media
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class ForgetMe:
     """Effect: delete everything stored about this chat (after the prospect confirmed)."""
 
 
-Effect = Union[LeadConfirmed, QuestionUnanswered, ForwardToAdmins, ShowMyData, ForgetMe]
+Effect = LeadConfirmed | QuestionUnanswered | ForwardToAdmins | ShowMyData | ForgetMe
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ class _Turn(Controls):
         wants_booking = parsing.has_any(text, vocab.booking_words) or parsing.is_exactly(text, [vocab.uses[k].label for k in vocab.uses])
         if (press := self.typed_button(text)) is not None:
             self.on_button(press)
-        elif (found.use or found.availability.found or found.email or found.phone) and not parsing.looks_like_question(text) or (
+        elif ((found.use or found.availability.found or found.email or found.phone) and not parsing.looks_like_question(text)) or (
             wants_booking and not parsing.looks_like_question(text)
         ):
             self.merge(found, text)
@@ -245,7 +245,7 @@ class _Turn(Controls):
         values = {"use": found.use, "use_text": found.use_text if found.use else None, "people": found.people,
                   "name": found.name, "email": found.email, "phone": found.phone}  # fmt: skip
         for attr, value in values.items():
-            if value is None and attr != "use_text" or attr == "use_text" and found.use is None:
+            if (value is None and attr != "use_text") or (attr == "use_text" and found.use is None):
                 continue
             try:
                 setattr(facts, attr, value)

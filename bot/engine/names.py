@@ -88,7 +88,7 @@ _BOUNDARY = {",", ".", "!", "?", "\n", CONTACT_MARK, "(", ")", "[", "]", "|", ":
 class _Tok:
     """One token with what the reader asks of it, worked out once."""
 
-    __slots__ = ("text", "low", "is_word", "capital")
+    __slots__ = ("capital", "is_word", "low", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -105,7 +105,7 @@ def find_name(text: str) -> str | None:
     for i, tok in enumerate(toks):
         before = toks[i - 1] if i else None
         if (tok.low in _CUES or tok.text[:1] in "—–-~(" or before is None or before.text in (".", "!", "?", "\n")
-                or not before.is_word and before.text not in _BOUNDARY and not before.text[:1].isdigit()):  # fmt: skip
+                or (not before.is_word and before.text not in _BOUNDARY and not before.text[:1].isdigit())):  # fmt: skip
             found += _candidates_at(toks, i, lowercase_writer)
     if not found:
         return None
@@ -167,15 +167,15 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
         words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
         if words:
             out.append((1, words))
-    if i == 0 or toks[i - 1].text in (".", "!", "?", "\n") or not toks[i - 1].is_word and toks[i - 1].text not in _BOUNDARY:
+    if i == 0 or toks[i - 1].text in (".", "!", "?", "\n") or (not toks[i - 1].is_word and toks[i - 1].text not in _BOUNDARY):
         # A name alone on the last line may be in lower case when the writer writes in lower case ("…\n\nkenji").
         own_line = lowercase_writer and i > 0 and toks[i - 1].text == "\n"
         words = _name_words(toks, i, own_line, strict=True)
         end = i + _span(toks, i, words)
         if own_line and words and not words[0][:1].isupper() and not _closes_message(toks, end):
             words = []
-        if words and end < len(toks) and (toks[end].text == CONTACT_MARK or toks[end].text in _BEFORE_CONTACT
-                                          and end + 1 < len(toks) and toks[end + 1].text == CONTACT_MARK):  # fmt: skip
+        if words and end < len(toks) and (toks[end].text == CONTACT_MARK or (toks[end].text in _BEFORE_CONTACT
+                                          and end + 1 < len(toks) and toks[end + 1].text == CONTACT_MARK)):  # fmt: skip
             out.append((2, words))
         elif words and _closes_message(toks, end):
             out.append((3, words))
@@ -190,7 +190,6 @@ def _span(toks: list[_Tok], j: int, words: list[str]) -> int:
     k = j
     while k < len(toks) and toks[k].low in _TITLES:
         k += 2 if k + 1 < len(toks) and toks[k + 1].text == "." else 1
-    start = k
     for word in words:
         k += 2 if word.endswith(".") and len(word) == 2 else 1
     return k - j if words else 0
@@ -232,7 +231,7 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
             k += 2
             continue
         refused = low in NEVER_NAMES or (low in NOT_NAMES and not (closed and tok.capital)) or _describes(tok)
-        if not tok.is_word or refused and not (words and low in _PARTICLES):
+        if not tok.is_word or (refused and not (words and low in _PARTICLES)):
             break
         if not tok.capital:
             if words and low in _PARTICLES and k + 1 < len(toks) and toks[k + 1].capital:
@@ -241,7 +240,7 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
                 continue
             if not (lowercase_writer or closed) or (words and words[0][:1].isupper()):
                 break
-        if low.endswith("ing") or (not words and not tok.capital and (low.endswith("ed") or low.endswith("ly"))):
+        if low.endswith("ing") or (not words and not tok.capital and low.endswith(("ed", "ly"))):
             break
         words.append(word)
         k += 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -182,11 +182,11 @@ def looks_like_question(text: str) -> bool:
     """Whether a message reads as a question rather than an answer. One that gives an email address or a phone
     number is a request ("Can I book Friday? … dana@x.com"), whatever its punctuation; so is one that proposes a
     day ("Is Tuesday the 8th good, after 1?", "Could you do Friday Dec 17?") unless it asks how, what, where…"""
-    if "@" in text and _EMAIL_RE.search(text) or find_phone(text):
+    if ("@" in text and _EMAIL_RE.search(text)) or find_phone(text):
         return False
     stripped = text.strip().lower()
     first = re.split(r"[\s,]+", stripped, maxsplit=1)[0] if stripped else ""
-    asks = stripped.endswith("?") or first in _QUESTION_WORDS and len(stripped.split()) >= 3
+    asks = stripped.endswith("?") or (first in _QUESTION_WORDS and len(stripped.split()) >= 3)
     return asks and (first in _INFO_WORDS or not (proposes_day(text) and _books(stripped)))
 
 
@@ -213,9 +213,9 @@ def proposes_day(text: str) -> bool:
     recurring one: "Are you open on Saturdays?" asks about the studio)."""
     toks = tokenize(text[:_PROPOSAL_SCAN])
     for i, tok in enumerate(toks):
-        if tok.kind == "day" and tok.value[1] or tok.kind == "weekend" and tok.value == "recurring":
+        if (tok.kind == "day" and tok.value[1]) or (tok.kind == "weekend" and tok.value == "recurring"):
             continue
-        if tok.kind in _DAY_KINDS or tok.kind == "num" and tok.value[1] and tok.value[0] <= 31:
+        if tok.kind in _DAY_KINDS or (tok.kind == "num" and tok.value[1] and tok.value[0] <= 31):
             return True
         if tok.kind == "month" and i + 1 < len(toks) and toks[i + 1].kind == "num":
             return True

@@ -74,7 +74,7 @@ def _matches_at_cues(pattern: re.Pattern[str], cues: re.Pattern[str], text: str,
     found: list[re.Match[str]] = []
     end = 0
     for cue in cues.finditer(text):
-        if cue.start() < end or starts is not None and cue.group(0)[:2] not in starts:
+        if cue.start() < end or (starts is not None and cue.group(0)[:2] not in starts):
             continue
         match = pattern.match(text, cue.start())
         if match:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -19,7 +19,7 @@ MULTI_FACT = "I'm Dana, LinkedIn, free next Thu morning, dana@example.com"
 
 
 def _in(chat_id: int, event: object) -> Incoming:
-    return Incoming(chat_id, DANA, event, datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc))  # type: ignore[arg-type]
+    return Incoming(chat_id, DANA, event, datetime(2026, 11, 29, 20, 0, tzinfo=UTC))  # type: ignore[arg-type]
 
 
 async def _services(url: str) -> Services:
@@ -120,14 +120,14 @@ async def test_retention_purges_old_message_logs_and_delivered_journal_entries(d
     from db.models import Message, ProcessedUpdate
 
     services = build_services(make_settings(database_url, retention_days=30))
-    await services.conversations.handle(Incoming(13, DANA, Text("hello"), datetime.now(timezone.utc), update_id=501))
+    await services.conversations.handle(Incoming(13, DANA, Text("hello"), datetime.now(UTC), update_id=501))
     await services.conversations.delivered(501, 1, done=True)
     async with services.sessionmaker.begin() as session:  # age everything by 40 days
         for row in (await session.execute(select(Message))).scalars():
             row.created_at = utcnow() - timedelta(days=40)
         for row in (await session.execute(select(ProcessedUpdate))).scalars():
             row.created_at = utcnow() - timedelta(days=40)
-    await services.conversations.handle(Incoming(13, DANA, Text("still here?"), datetime.now(timezone.utc)))
+    await services.conversations.handle(Incoming(13, DANA, Text("still here?"), datetime.now(UTC)))
 
     class Job:  # what python-telegram-bot's JobQueue hands a job callback, as far as purge_old_data reads it
         def __init__(self, services: Services) -> None:

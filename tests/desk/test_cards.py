@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from pydantic import BaseModel
 
-from bot.content import TELEGRAM_LIMIT, ContentPack, PACKAGED_PROMPTS
+from bot.content import PACKAGED_PROMPTS, TELEGRAM_LIMIT, ContentPack
 from bot.desk.cards import Desk, lead_flags, lead_message, render_card, render_history
 from bot.desk.content import DeskContent, Insights, load_desk_content
 from bot.errors import ContentError
 from db.models import Direction, InsightSource, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Priority
 
 TODAY = date(2026, 11, 29)
-NOW = datetime(2026, 11, 29, 20, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_a_missing_status_label_fails_with_the_file_and_field(tmp_path: Path) ->
     raw = yaml.safe_load((PACKAGED_PROMPTS / "desk.yaml").read_text())
     del raw["statuses"]["lost"]
     (tmp_path / "desk.yaml").write_text(yaml.safe_dump(raw))
-    with pytest.raises(ContentError, match="desk.yaml: statuses.*lost"):
+    with pytest.raises(ContentError, match=r"desk.yaml: statuses.*lost"):
         load_desk_content(tmp_path)
 
 

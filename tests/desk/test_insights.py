@@ -151,7 +151,7 @@ def test_desk_yaml_must_word_every_priority(tmp_path: Path) -> None:
     data = yaml.safe_load((PACKAGED_PROMPTS / "desk.yaml").read_text())
     del data["insights"]["priorities"]["low"]
     (tmp_path / "desk.yaml").write_text(yaml.safe_dump(data))
-    with pytest.raises(ContentError, match="insights.priorities"):
+    with pytest.raises(ContentError, match=r"insights\.priorities"):
         load_desk_content(tmp_path)
     assert isinstance(load_desk_content(), DeskContent)
 

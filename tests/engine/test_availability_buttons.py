@@ -3,7 +3,7 @@ studio's zone: it moves the intake on (Sunday's "This week" once asked the same 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ OPTIONS = list(load_content().intake.availability_options.items())
 
 
 def at_availability(content: ContentPack, local: datetime) -> Chat:
-    chat = Chat(content, now=local.astimezone(timezone.utc))  # the transport's clock is UTC
+    chat = Chat(content, now=local.astimezone(UTC))  # the transport's clock is UTC
     chat.send("/book")
     chat.send("LinkedIn")
     assert chat.state.step is Step.AVAILABILITY

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import date
+
+import pytest
 
 from bot.content import ContentPack
 from bot.engine.events import ButtonPress, ContactShared, Media, Text

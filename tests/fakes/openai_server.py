@@ -81,7 +81,7 @@ class FakeOpenAI:
             def do_POST(self) -> None:
                 fake._handle(self)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -195,7 +195,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence the default stderr access log."""
 
     def _answer(self, body: bytes) -> None:
@@ -384,7 +384,7 @@ class FakeTelegram:
 
     def push_contact(self, chat_id: int, phone_number: str, *, user_id: int | None = None,
                      first_name: str = "Dana", last_name: str | None = "Lee",
-                     contact_user_id: int | None | Literal["sender"] = "sender") -> int:
+                     contact_user_id: int | Literal["sender"] | None = "sender") -> int:
         """Queue a shared contact; "sender" means the user's own (as via request_contact)."""
         user = _user(chat_id, user_id, first_name, last_name, "dana_lee", "en")
         owner = user["id"] if contact_user_id == "sender" else contact_user_id

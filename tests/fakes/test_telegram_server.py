@@ -199,7 +199,7 @@ async def test_edit_and_commands_round_trip(fake: FakeTelegram, bot: Bot) -> Non
 async def test_telegram_validation_errors(fake: FakeTelegram, bot: Bot) -> None:
     with pytest.raises(BadRequest, match="text is empty"):
         await bot.send_message(CHAT, "   ")
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(CHAT, "x", reply_markup=_keyboard("x" * 65))
     assert fake.sent_messages() == []
 
