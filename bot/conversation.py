@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -191,7 +192,7 @@ class ConversationService:
         A redelivered update is noticed when its journal row exists already (the INSERT fails): the retry then
         replays it instead of applying it twice, which spares the common case a lookup.
         """
-        incoming = await self._with_model_reading(incoming)
+        incoming = await self._with_model_reading(_printable(incoming))
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return await self._apply(incoming, check_journal=attempt > 1)
@@ -332,6 +333,18 @@ class ConversationService:
             "source": state.source,
         }
         return columns
+
+
+def _printable(incoming: Incoming) -> Incoming:
+    """The event without NUL characters, which PostgreSQL's text columns refuse (and no prospect means to type)."""
+    event, sender = incoming.event, incoming.sender
+    names = (sender.first_name, sender.last_name, sender.username)
+    if not (isinstance(event, Text) and "\x00" in event.text) and not any(n and "\x00" in n for n in names):
+        return incoming
+    clean = {k: (v.replace("\x00", "") if isinstance(v, str) else v) for k, v in vars(sender).items()}
+    if isinstance(event, Text):
+        event = dataclasses.replace(event, text=event.text.replace("\x00", ""))
+    return dataclasses.replace(incoming, event=event, sender=dataclasses.replace(sender, **clean))
 
 
 def describe_event(incoming: Incoming) -> str:

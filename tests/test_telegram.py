@@ -370,3 +370,22 @@ async def test_prospect_on_telegram_never_sees_an_example_value(fake_telegram: F
     examples = [f.example for f in shipped.studio.facts.values() if f.example and f.value is None]
     assert not any(example.splitlines()[0] in reply.params["text"] for example in examples)
     assert "[example]" not in reply.params["text"]
+
+
+async def test_nul_characters_are_dropped_before_anything_is_stored(database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from bot.engine.events import Incoming, Sender, Text
+    from bot.services import build_services
+    from db.messages import recent_messages
+
+    services = build_services(make_settings(database_url))
+    try:
+        sender = Sender(user_id=5, first_name="Da\x00na")
+        outcome = await services.conversations.handle(Incoming(5, sender, Text("how much\x00 is it?"), datetime.now(UTC)))
+        assert outcome.replies
+        async with services.sessionmaker() as session:
+            logged = await recent_messages(session, 5)
+        assert all("\x00" not in m.text for m in logged) and any("how much is it?" in m.text for m in logged)
+    finally:
+        await services.close()
