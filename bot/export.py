@@ -47,13 +47,23 @@ def to_json(leads: Iterable[Any]) -> str:
     return json.dumps([r.model_dump(mode="json") for r in records(leads)], indent=2, ensure_ascii=False) + "\n"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def as_text_cell(value: Any) -> Any:
+    """A prospect's words as a cell that spreadsheets show as text: a leading ' disarms =HYPERLINK(...) and the like."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(leads: Iterable[Any]) -> str:
-    """CSV with a header row; availability as JSON text in its cell."""
+    """CSV with a header row; availability as JSON text in its cell; no cell can start a formula."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(LeadRecord.model_fields))
     writer.writeheader()
     for record in records(leads):
         row = record.model_dump(mode="json")
         row["availability"] = json.dumps(row["availability"], ensure_ascii=False)
-        writer.writerow(row)
+        writer.writerow({key: as_text_cell(value) for key, value in row.items()})
     return buffer.getvalue()
