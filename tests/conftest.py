@@ -32,7 +32,8 @@ ENV_SETTINGS = (
     "OPENAI_BASE_URL", "OPENAI_MODEL", "PROMPTS_DIR", "LOG_LEVEL", "REMINDER_HOURS", "DIGEST_TIME",
 )  # fmt: skip
 TABLES = ("messages", "conversations", "leads", "questions", "lead_events", "desk_messages", "learned_answers", "funnel_events",
-          "job_runs", "processed_updates", "chat_status", "lead_insights")  # fmt: skip
+          "job_runs", "processed_updates", "chat_status", "lead_insights", "desk_assistants", "desk_invitations",
+          "desk_outbox", "answer_cache")  # fmt: skip
 
 
 _connect = socket.socket.connect
