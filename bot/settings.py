@@ -53,6 +53,11 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated numeric ids") from None
         return value
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -85,3 +85,29 @@ def test_chat_books_a_session_and_export_finds_it(tmp_path: Path) -> None:
 def test_leads_show_unknown_id_fails_cleanly() -> None:
     result = run_cli("leads", "show", "99")
     assert result.returncode == 1 and "no lead #99" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tracebacks_and_messages_never_show_a_token_or_key(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from bot.logs import configure_logging
+
+    token, key = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "sk-proj-abcdefghijklmnop1234"
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging("INFO", (token,))
+    try:
+        raise RuntimeError(f"getMe failed for https://api.telegram.org/bot{token}/getMe with {key}")
+    except RuntimeError:
+        logging.getLogger("bot.test").exception("start-up failed for %s", token)
+    finally:
+        root.handlers[:], root.level = handlers, level
+    err = capsys.readouterr().err
+    assert "start-up failed" in err and "Traceback" in err
+    assert token not in err and key not in err and "AAHdqTcvCH1" not in err
+
+
+def test_log_level_is_read_in_any_case() -> None:
+    from bot.settings import Settings
+
+    assert Settings(log_level="info").log_level == "INFO"

