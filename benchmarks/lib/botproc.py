@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+import yaml
 
 from benchmarks.lib.fake import TimedFakeTelegram
 from benchmarks.lib.procstat import Usage, read_tree_usage
@@ -39,10 +45,26 @@ class BotKind:
     webhook: bool = False  # served by uvicorn (maybe several worker processes) instead of polling
 
 
+@functools.cache
+def studio_pack() -> Path:
+    """The shipped pack as a studio that has set its facts (examples written in as values): the bot under load answers
+    with prices, as a studio's bot does, instead of "the photographer will confirm"."""
+    root = Path(tempfile.mkdtemp(prefix="bench-pack-")) / "prompts"
+    atexit.register(shutil.rmtree, root.parent, ignore_errors=True)
+    shutil.copytree(ROOT / "prompts", root)
+    studio = yaml.safe_load((root / "studio.yaml").read_text(encoding="utf-8"))
+    for fact in studio["facts"].values():
+        if fact.get("value") is None and fact.get("example"):
+            fact["value"] = fact.pop("example")
+    (root / "studio.yaml").write_text(yaml.safe_dump(studio, allow_unicode=True), encoding="utf-8")
+    return root
+
+
 def child_environment(extra: dict[str, str]) -> dict[str, str]:
     """This process's environment without bot settings, plus `extra` and the repository on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if k not in _SETTINGS_ENV}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PROMPTS_DIR"] = str(studio_pack())
     return env | extra
 
 
