@@ -314,3 +314,31 @@ class OutboxItem(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # next attempt; pushed on while one runs
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BusinessConnection(Base):
+    """The photographer's Telegram Business account connected to the bot: who, whether it may reply, whether it is on."""
+
+    __tablename__ = "business_connections"
+
+    connection_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)  # the business account's owner: the photographer
+    can_reply: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class BusinessChat(Base):
+    """A prospect's chat with the photographer's business account, keyed apart from the same person's chat with the bot.
+
+    `chat_key` is what conversations, leads and the journal call this chat (see bot.business); `chat_id` is the
+    Telegram chat the replies go to, through `connection_id`."""
+
+    __tablename__ = "business_chats"
+
+    chat_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    connection_id: Mapped[str] = mapped_column(String(128))
+    quiet_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the photographer wrote: theirs until then
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # the desk paused the bot here until resumed
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

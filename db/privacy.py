@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.desk import forget_prospect
-from db.models import ChatStatus, Conversation, Lead, LeadEvent, LeadInsight, Message, ProcessedUpdate, Question
+from db.models import BusinessChat, ChatStatus, Conversation, Lead, LeadEvent, LeadInsight, Message, ProcessedUpdate, Question
 
 
 async def chat_data(session: AsyncSession, chat_id: int) -> dict[str, Any]:
@@ -41,6 +41,7 @@ async def forget_chat(session: AsyncSession, chat_id: int) -> list[int]:
     await session.execute(delete(Lead).where(Lead.chat_id == chat_id))
     await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.chat_id == chat_id))
     await session.execute(delete(ChatStatus).where(ChatStatus.chat_id == chat_id))
+    await session.execute(delete(BusinessChat).where(BusinessChat.chat_key == chat_id))  # a business chat's own key
     return lead_ids
 
 

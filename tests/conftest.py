@@ -33,7 +33,7 @@ ENV_SETTINGS = (
 )  # fmt: skip
 TABLES = ("messages", "conversations", "leads", "questions", "lead_events", "desk_messages", "learned_answers", "funnel_events",
           "job_runs", "processed_updates", "chat_status", "lead_insights", "desk_assistants", "desk_invitations",
-          "desk_outbox", "answer_cache")  # fmt: skip
+          "desk_outbox", "answer_cache", "business_connections", "business_chats")  # fmt: skip
 
 
 _connect = socket.socket.connect

@@ -235,6 +235,7 @@ class FakeTelegram:
         self._bot_messages: dict[tuple[int, int], JSON] = {}
         self._commands: dict[str, list[JSON]] = {}
         self._webhook_url = ""
+        self._business: dict[str, JSON] = {}  # connection id -> the BusinessConnection as last pushed
         self._seq = 10_000  # last update_id
         self._ids = itertools.count(1)  # file and callback query ids
         self._stopped = False
@@ -446,6 +447,38 @@ class FakeTelegram:
             message = self._new_message(chat_id, None, {"text": text, "sender_chat": chat})
         return self.push_update({"channel_post": message})
 
+    def push_business_connection(self, connection_id: str, user_id: int, *, can_reply: bool = True,
+                                 enabled: bool = True, first_name: str = "Sam") -> int:
+        """Queue the business_connection update Telegram sends when the account owner ``user_id`` connects the bot
+        (or changes its rights, or disconnects it: ``enabled=False``); sendMessage then honours it."""
+        owner = {"id": user_id, "is_bot": False, "first_name": first_name, "is_premium": True}
+        connection = {"id": connection_id, "user": owner, "user_chat_id": user_id, "date": int(time.time()),
+                      "is_enabled": enabled, "rights": {"can_reply": True} if can_reply else {}}
+        with self._cond:
+            self._business[connection_id] = connection
+        return self.push_update({"business_connection": copy.deepcopy(connection)})
+
+    def push_business_message(self, connection_id: str, chat_id: int, text: str, *, from_owner: bool = False,
+                              first_name: str = "Dana", last_name: str | None = "Lee",
+                              username: str | None = "dana_lee") -> int:
+        """Queue a business_message in the account's private chat with ``chat_id`` (the prospect's user id): written
+        by the prospect, or with ``from_owner`` by the account owner themselves. A leading /command gets its entity."""
+        with self._cond:
+            owner = self._business[connection_id]["user"]
+        prospect = _user(chat_id, None, first_name, last_name, username, "en")
+        content: JSON = {"text": text, "business_connection_id": connection_id}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": _utf16_len(text.split(maxsplit=1)[0])}]
+        with self._cond:
+            self._remember_chat(chat_id, "private", prospect)
+            message = self._new_message(chat_id, copy.deepcopy(owner) if from_owner else prospect, content)
+        return self.push_update({"business_message": message})
+
+    def business_sends(self, connection_id: str | None = None) -> list[Call]:
+        """sendMessage calls made with a business_connection_id (this one, if given), whatever the fake answered."""
+        return [c for c in self.calls_to("sendMessage") if "business_connection_id" in c.params
+                and connection_id in (None, c.params["business_connection_id"])]
+
     # ---- waiting helpers ------------------------------------------------------------------------
     async def wait_for_call(self, method: str, predicate: Callable[[Call], bool] | None = None,
                             *, timeout: float = 5.0) -> Call:
@@ -564,9 +597,22 @@ class FakeTelegram:
             caption = _rendered(params, "caption") or None
             content = _compact({kind: self._sent_file(kind, req), "caption": caption})
         content |= _compact({"reply_markup": markup})
-        message = self._new_message(chat_id, self.bot_user, content)
+        sender = self.bot_user
+        if (connection_id := params.get("business_connection_id")) is not None:
+            sender = self._business_sender(str(connection_id))
+            content |= {"business_connection_id": connection_id, "sender_business_bot": self.bot_user}
+        message = self._new_message(chat_id, sender, content)
         self._bot_messages[(chat_id, message["message_id"])] = message
         return copy.deepcopy(message)
+
+    def _business_sender(self, connection_id: str) -> JSON:
+        """The account a message sent on its behalf comes from; Telegram's errors for a connection it cannot use."""
+        connection = self._business.get(connection_id)
+        if connection is None:
+            raise _ApiError(400, "Bad Request: BUSINESS_CONNECTION_INVALID")
+        if not connection["is_enabled"] or not connection["rights"].get("can_reply"):
+            raise _ApiError(400, "Bad Request: BUSINESS_CONNECTION_NOT_ALLOWED")
+        return copy.deepcopy(connection["user"])
 
     def _sent_file(self, kind: str, req: _Request) -> Any:
         """The Document / PhotoSize list Telegram returns for an uploaded or re-sent file."""

@@ -255,3 +255,34 @@ async def test_application_polling_end_to_end(fake: FakeTelegram) -> None:
         await app.stop()
     assert call.params["chat_id"] == CHAT
     assert fake.calls_to("deleteWebhook") and fake.calls_to("getMe")
+
+
+@pytest.mark.asyncio
+async def test_business_updates_parse_as_python_telegram_bot_objects(fake: FakeTelegram, bot: Bot) -> None:
+    fake.push_business_connection("bc-1", 777, can_reply=True)
+    fake.push_business_message("bc-1", CHAT, "hello")
+    fake.push_business_message("bc-1", CHAT, "it's me", from_owner=True)
+    connection, prospect, owner = await bot.get_updates()
+    assert connection.business_connection.user.id == 777 and connection.business_connection.rights.can_reply
+    assert prospect.business_message.business_connection_id == "bc-1" and prospect.business_message.from_user.id == CHAT
+    assert owner.business_message.from_user.id == 777 and owner.business_message.chat.id == CHAT
+
+
+@pytest.mark.asyncio
+async def test_send_message_on_a_business_connection_comes_from_the_account(fake: FakeTelegram, bot: Bot) -> None:
+    fake.push_business_connection("bc-1", 777)
+    sent = await bot.send_message(CHAT, "hi", business_connection_id="bc-1")
+    assert sent.business_connection_id == "bc-1" and sent.from_user.id == 777 and sent.sender_business_bot.is_bot
+    assert [c.params["business_connection_id"] for c in fake.business_sends()] == ["bc-1"]
+
+
+@pytest.mark.asyncio
+async def test_send_message_refuses_an_unknown_or_unable_business_connection(fake: FakeTelegram, bot: Bot) -> None:
+    fake.push_business_connection("read-only", 777, can_reply=False)
+    fake.push_business_connection("revoked", 778, enabled=False)
+    with pytest.raises(BadRequest, match="(?i)business_connection_invalid"):
+        await bot.send_message(CHAT, "hi", business_connection_id="nope")
+    for connection_id in ("read-only", "revoked"):
+        with pytest.raises(BadRequest, match="(?i)business_connection_not_allowed"):
+            await bot.send_message(CHAT, "hi", business_connection_id=connection_id)
+    assert len(fake.business_sends()) == 3 and all(c.status == 400 for c in fake.business_sends())
