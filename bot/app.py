@@ -116,8 +116,11 @@ def schedule_delivery_jobs(application: Application) -> None:  # type: ignore[ty
     application.job_queue.run_repeating(purge_old_data, interval=3600, first=5.0, name="purge-old-data")
 
 
-async def serve_polling(application: Application, stop: asyncio.Event, poll_timeout: float = 10.0) -> None:  # type: ignore[type-arg]
-    """Poll until `stop` is set; pending updates are kept, so messages sent while down get answered."""
+async def serve_polling(application: Application, stop: asyncio.Event, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
+    """Poll until `stop` is set; pending updates are kept, so messages sent while down get answered.
+
+    The long poll's `timeout` is whole seconds: the Bot API field is an Integer, and a float goes out as "10.0",
+    which a strict server may read as 0 and answer at once (the bot would then spin)."""
     conflict: list[TelegramError] = []
 
     def on_poll_error(error: TelegramError) -> None:
@@ -137,7 +140,7 @@ async def serve_polling(application: Application, stop: asyncio.Event, poll_time
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
-            timeout=poll_timeout,
+            timeout=int(poll_timeout),
             allowed_updates=Update.ALL_TYPES,
             drop_pending_updates=False,
             error_callback=on_poll_error,

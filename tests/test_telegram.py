@@ -173,13 +173,21 @@ async def test_second_poller_conflict_stops_with_one_clear_error(fake_telegram: 
     services = build_services(make_settings(sqlite_url, fake_telegram))
     application = build_application(services, fake_telegram.token, fake_telegram.base_url)
     try:
-        await asyncio.wait_for(serve_polling(application, asyncio.Event(), poll_timeout=0.5), timeout=10)
+        await asyncio.wait_for(serve_polling(application, asyncio.Event(), poll_timeout=1), timeout=10)
     except PollingConflict as exc:
         assert "409" in str(exc)
     else:
         raise AssertionError("a 409 must stop polling")
     finally:
         await services.close()
+
+
+async def test_long_poll_timeout_is_sent_as_an_integer(running_bot: RunningBot) -> None:
+    # The Bot API's getUpdates timeout is an Integer: "1.0" would be read as 0 by a strict server, and the bot would spin.
+    await say(running_bot.fake, CHAT, "/help", "what I can do")
+    timeouts = [c.params.get("timeout") for c in running_bot.fake.calls_to("getUpdates")]
+    assert timeouts and all(type(t) is int for t in timeouts), timeouts
+    assert 1 in timeouts
 
 
 async def test_unanswered_question_reaches_the_admins_and_is_stored(running_bot: RunningBot) -> None:

@@ -36,7 +36,7 @@ class DeskBot(RunningBot):
         self.services = build_services(self.settings)
         self.application = build_application(self.services, self.fake.token, self.fake.base_url)
         self.stop_event = asyncio.Event()
-        self.task = asyncio.create_task(serve_polling(self.application, self.stop_event, poll_timeout=0.5))
+        self.task = asyncio.create_task(serve_polling(self.application, self.stop_event, poll_timeout=1))
         await self.fake.wait_for_call("getUpdates")
 
     @property
