@@ -11,6 +11,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.business_updates import register_business
 from bot.delivery import RetryingLimiter
 from bot.desk.jobs import schedule_desk_jobs, set_admin_menus
 from bot.desk.notify import desk_of
@@ -60,6 +61,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
     )
     application.bot_data["services"] = services
     application.bot_data["chat_limit"] = ChatRateLimit()
+    register_business(application)  # first: a business chat's button shares its chat id with the bot's own chat
     register(application)
     return application
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.business import BUSINESS_SOURCE, is_business_key
 from bot.content import ContentPack
 from bot.engine import parsing
 from bot.engine.events import (
@@ -330,7 +331,7 @@ class ConversationService:
             "telegram_user_id": sender.user_id,
             "telegram_username": sender.username,
             "language_code": sender.language_code,
-            "source": state.source,
+            "source": BUSINESS_SOURCE if is_business_key(incoming.chat_id) else state.source,
         }
         return columns
 

@@ -23,6 +23,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
 
+from bot.business import Route, business_key
 from bot.conversation import AdminNotice, Outcome, SavedLead
 from bot.desk.notify import desk_sender, organiser_of
 from bot.desk.outbox import deliver_lead_card
@@ -79,13 +80,17 @@ def _markup(reply: Reply, version: int) -> InlineKeyboardMarkup | ReplyKeyboardM
     return None
 
 
-async def send_reply(context: BotContext, chat_id: int, reply: Reply, version: int, private: bool = True) -> None:
-    """Send one reply; with a model configured, a pack answer is phrased (and streamed) first."""
+async def send_reply(context: BotContext, chat_id: int, reply: Reply, version: int, private: bool = True,
+                     business_connection_id: str | None = None) -> None:  # fmt: skip
+    """Send one reply (on the business account's behalf when given its connection); with a model configured, a pack
+    answer is phrased (and streamed, in the bot's own private chats) first."""
     phrasing = context.services.phrasing
     text = reply.text
     if phrasing is not None and reply.question:
-        text = await phrasing.finish(chat_id, reply, _draft_sender(context.bot, chat_id) if private else None)
-    await context.bot.send_message(chat_id, text, reply_markup=_markup(reply, version))
+        logged_as = business_key(chat_id) if business_connection_id is not None else chat_id
+        text = await phrasing.finish(logged_as, reply, _draft_sender(context.bot, chat_id) if private else None)
+    markup = _markup(reply, version)
+    await context.bot.send_message(chat_id, text, reply_markup=markup, business_connection_id=business_connection_id)
 
 
 def _draft_sender(bot: ExtBot[None], chat_id: int) -> Callable[[str], Awaitable[None]]:
@@ -106,32 +111,37 @@ def _draft_sender(bot: ExtBot[None], chat_id: int) -> Callable[[str], Awaitable[
     return send
 
 
-async def _run(update: Update, context: BotContext, event: Event) -> Outcome | None:
+async def run_event(update: Update, context: BotContext, event: Event, route: Route | None = None) -> Outcome | None:
+    """Apply an event to the update's chat and deliver the outcome; with a route, to the business chat it names."""
     chat = update.effective_chat
     if chat is None:
         return None
+    key = business_key(chat.id) if route is not None else chat.id
     at = update.effective_message.date if update.effective_message else datetime.now(UTC)
-    incoming = Incoming(chat.id, _sender(update.effective_user), event, at or datetime.now(UTC), update.update_id)
+    incoming = Incoming(key, _sender(update.effective_user), event, at or datetime.now(UTC), update.update_id)
     outcome = await context.services.conversations.handle(incoming)
     if isinstance(event, ButtonPress) and update.callback_query is not None:
-        await _answer_query(update.callback_query, outcome.notice)
+        await answer_query(update.callback_query, outcome.notice)
+
+    connection_id = route.connection_id if route is not None else None
 
     async def send(reply: Reply) -> None:
-        await send_reply(context, chat.id, reply, outcome.version, private=chat.type == "private")
+        private = chat.type == "private" and route is None
+        await send_reply(context, chat.id, reply, outcome.version, private=private, business_connection_id=connection_id)
 
-    await deliver_outcome(context, chat.id, outcome, send)
+    await deliver_outcome(context, key, outcome, send)
     if outcome.duplicate:
         return outcome
     if outcome.lead is not None:
-        await _in_background(context, notify_admins(context, outcome.lead), f"notify-lead-{outcome.lead.id}")
+        await in_background(context, notify_admins(context, outcome.lead), f"notify-lead-{outcome.lead.id}")
     if outcome.my_data is not None:
-        await send_my_data(context, chat.id, outcome.my_data)
+        await send_my_data(context, chat.id, outcome.my_data, connection_id)
     for notice in outcome.admin_notices:
-        await _in_background(context, notify_admins(context, notice), f"notify-{notice.kind}")
+        await in_background(context, notify_admins(context, notice), f"notify-{notice.kind}")
     return outcome
 
 
-async def _in_background(context: BotContext, work: Coroutine[Any, Any, None], name: str) -> None:
+async def in_background(context: BotContext, work: Coroutine[Any, Any, None], name: str) -> None:
     """Admin notifications must not delay the prospect's reply; while shutting down, finish them in line."""
     if context.application.running:
         context.application.create_task(work, name=name)
@@ -139,14 +149,16 @@ async def _in_background(context: BotContext, work: Coroutine[Any, Any, None], n
         await work
 
 
-async def send_my_data(context: BotContext, chat_id: int, data: dict[str, Any]) -> None:
+async def send_my_data(context: BotContext, chat_id: int, data: dict[str, Any], business_connection_id: str | None = None) -> None:
     """The prospect's data: a readable summary, and the complete record as a JSON file."""
-    await context.bot.send_message(chat_id, my_data_summary(data, context.services.content))
+    summary = my_data_summary(data, context.services.content)
+    await context.bot.send_message(chat_id, summary, business_connection_id=business_connection_id)
     document = json.dumps(data, indent=2, ensure_ascii=False).encode()
-    await context.bot.send_document(chat_id, document=document, filename="my-data.json")
+    await context.bot.send_document(chat_id, document=document, filename="my-data.json", business_connection_id=business_connection_id)
 
 
-async def _answer_query(query: CallbackQuery, notice: str | None) -> None:
+async def answer_query(query: CallbackQuery, notice: str | None) -> None:
+    """Acknowledge a button tap, with a notice when there is one."""
     try:
         await query.answer(text=notice)
     except TelegramError as exc:
@@ -182,12 +194,15 @@ async def bind_update(update: object, context: BotContext) -> None:
     log.info("update received")
     if chat is None or chat.type != "private":
         return
-    verdict = context.bot_data["chat_limit"].hit(chat.id)
+    business = update.business_message is not None or update.edited_business_message is not None
+    verdict = context.bot_data["chat_limit"].hit(business_key(chat.id) if business else chat.id)
     if verdict.allowed:
         return
     log.warning("chat over its rate limit; update dropped")
+    if business:
+        raise ApplicationHandlerStop  # no "slow down" in the photographer's name
     if update.callback_query is not None:
-        await _answer_query(update.callback_query, None)
+        await answer_query(update.callback_query, None)
     if verdict.notify:
         await context.bot.send_message(chat.id, fill_msg(context.services.content, "slow_down"))
     raise ApplicationHandlerStop
@@ -198,13 +213,13 @@ async def on_command(update: Update, context: BotContext) -> None:
     text = update.effective_message.text or "" if update.effective_message else ""
     word, _, args = text.partition(" ")
     name = word.lstrip("/").split("@", 1)[0]
-    await _run(update, context, Command(name, args.strip()))
+    await run_event(update, context, Command(name, args.strip()))
 
 
 async def on_text(update: Update, context: BotContext) -> None:
     """A typed message in a private chat."""
     assert update.effective_message is not None
-    await _run(update, context, Text(update.effective_message.text or ""))
+    await run_event(update, context, Text(update.effective_message.text or ""))
 
 
 async def on_contact(update: Update, context: BotContext) -> None:
@@ -212,7 +227,7 @@ async def on_contact(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.contact is not None
     own = message.contact.user_id is not None and update.effective_user is not None and message.contact.user_id == update.effective_user.id
-    await _run(update, context, ContactShared(message.contact.phone_number, own))
+    await run_event(update, context, ContactShared(message.contact.phone_number, own))
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -221,16 +236,16 @@ async def on_button(update: Update, context: BotContext) -> None:
     assert query is not None
     press = decode_button(query.data)
     if press is None or update.effective_chat is None or update.effective_chat.type != "private":
-        await _answer_query(query, fill_msg(context.services.content, "stale_button"))
+        await answer_query(query, fill_msg(context.services.content, "stale_button"))
         return
-    await _run(update, context, press)
+    await run_event(update, context, press)
 
 
 async def on_media(update: Update, context: BotContext) -> None:
     """Stickers, photos, voice notes…: one polite line, nothing changes."""
     message = update.effective_message
     kind = next((k for k in MEDIA_KINDS if message is not None and getattr(message, k, None)), "other")
-    await _run(update, context, Media(kind))
+    await run_event(update, context, Media(kind))
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
@@ -250,7 +265,8 @@ async def on_error(update: object, context: BotContext) -> None:
     """The one error handler: log with the traceback, tell the person politely."""
     update_failed.set(True)  # in webhook mode the request then answers 500 and Telegram redelivers
     log.error("update failed", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
+    business = isinstance(update, Update) and (update.business_message or update.edited_business_message) is not None
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private" and not business:
         try:
             await context.bot.send_message(update.effective_chat.id, fill_msg(context.services.content, "error"))
         except TelegramError:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.business import is_business_key
 from bot.conversation import Outcome
 from bot.engine.events import Reply
 from db.base import utcnow
@@ -49,8 +50,11 @@ async def _send_from(
             await send(reply)
             sent += 1
     except Forbidden:
-        log.info("prospect blocked the bot; nothing more is sent")
-        await conversations.set_blocked(chat_id, True)
+        if is_business_key(chat_id):  # the business account's rights, not the prospect's choice
+            log.warning("Telegram refused a reply in a business chat; it is dropped")
+        else:
+            log.info("prospect blocked the bot; nothing more is sent")
+            await conversations.set_blocked(chat_id, True)
     except BadRequest as exc:
         log.error("Telegram refused a reply (%s); it is dropped", exc.__class__.__name__)
     except TelegramError as exc:
@@ -78,9 +82,17 @@ async def retry_undelivered(context: BotContext) -> None:
         if row.chat_id is None or row.chat_id in failed:
             continue
         replies = [Reply.from_json(r) for r in row.replies]
+        route = await context.services.business.route(row.chat_id) if is_business_key(row.chat_id) else None
+        if is_business_key(row.chat_id) and route is None:
+            log.info("business connection may not reply any more; undelivered replies dropped")
+            await context.services.conversations.delivered(row.update_id, len(replies), done=True)
+            continue
+        chat_id = route.chat_id if route is not None else row.chat_id
+        connection_id = route.connection_id if route is not None else None
 
-        async def send(reply: Reply, chat_id: int = row.chat_id, version: int = row.version) -> None:
-            await send_reply(context, chat_id, reply, version, private=chat_id > 0)
+        async def send(reply: Reply, chat_id: int = chat_id, version: int = row.version, connection_id: str | None = connection_id) -> None:
+            await send_reply(context, chat_id, reply, version, private=chat_id > 0 and connection_id is None,
+                             business_connection_id=connection_id)  # fmt: skip
 
         if not await _send_from(context, row.chat_id, row.update_id, replies, row.sent_count, send):
             failed.add(row.chat_id)

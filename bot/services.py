@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.answering import AnswerPhrasing
+from bot.business import BusinessService
 from bot.content import ContentPack, load_content
 from bot.conversation import ConversationService
 from bot.engine.intake import EngineContext
@@ -37,6 +38,7 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     conversations: ConversationService
     learned: LearnedAnswerer  # the photographer's saved answers, tried before the pack; see LearnedAnswerer.reload
+    business: BusinessService  # Telegram Business connections and chats
     phrasing: AnswerPhrasing | None = None  # set when a model is configured
     model_client: openai.AsyncOpenAI | None = None  # the process's one model client (phrasing, the desk's follow-ups)
 
@@ -67,7 +69,8 @@ def build_services(settings: Settings, *, show_examples: bool = False) -> Servic
     phrasing = _phrasing(settings, content, sessionmaker, answerer, client)
     reader = phrasing.phraser if phrasing is not None else None
     conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader)
-    return Services(settings, content, engine, sessionmaker, conversations, learned, phrasing, client)
+    business = BusinessService(sessionmaker, settings.business_quiet_hours)
+    return Services(settings, content, engine, sessionmaker, conversations, learned, business, phrasing, client)
 
 
 def _model_client(settings: Settings) -> openai.AsyncOpenAI | None:

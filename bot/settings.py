@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     reminder_hours: float = Field(default=24.0, ge=0, le=24 * 30)  # 0 turns the unfinished-intake reminder off
     digest_time: str = "09:00"  # HH:MM in TIMEZONE, when the admin chats get the daily digest
+    business_quiet_hours: float = Field(default=12.0, gt=0, le=24 * 30)  # a business chat the photographer wrote in stays theirs
 
     @field_validator("admin_chat_ids", "admin_user_ids", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardButton,
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.business import is_business_key
 from bot.desk.cards import Desk, fit
 from bot.desk.notify import desk_of
 from bot.engine.state import ConversationState
@@ -46,6 +47,8 @@ async def send_reminders(bot: Bot, services: Services, desk: Desk, now: datetime
         due = await stalled_intakes(session, due_since, due_since - REMINDER_LATE)
     sent = 0
     for row in due:
+        if is_business_key(row.chat_id):
+            continue  # the photographer's own chat: no automatic nudge in their name
         async with services.sessionmaker.begin() as session:
             if await is_blocked(session, row.chat_id):
                 continue  # the prospect blocked the bot: no reminder, ever

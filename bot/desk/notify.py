@@ -15,6 +15,7 @@ from telegram import Bot, ForceReply, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
+from bot.business import is_business_key
 from bot.conversation import AdminNotice
 from bot.desk.cards import Desk, lead_message, learn_keyboard, notice_keyboard
 from bot.desk.content import load_desk_content
@@ -31,6 +32,7 @@ from db.questions import answer_question
 
 log = logging.getLogger(__name__)
 DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY, SERVICE_KEY = "desk", "organiser", "desk_unsettled", "desk_service"
+PLAIN_NOTICES = ("forgotten", "taken_over")
 SETTLE_TIMEOUT = 5.0  # longest a tap waits for a message being sent to be remembered (a 429 pause can be longer)
 
 
@@ -204,8 +206,9 @@ class DeskSender:
 
     async def post_notice(self, notice: AdminNotice) -> None:
         """Send an unanswered question or a forwarded message, with a Reply button, to every admin chat."""
-        if notice.kind == "forgotten":
-            # Nothing may link back to a prospect who asked to be forgotten: no button, no tracked message.
+        if notice.kind in PLAIN_NOTICES:
+            # Nothing may link back to a prospect who asked to be forgotten: no button, no tracked message. A
+            # business chat taken over is the photographer's own: nothing to reply to from here.
             for chat_id in self.services.settings.admin_chat_ids:
                 await self._send(chat_id, notice.rendered, None)
             return
@@ -232,8 +235,14 @@ class DeskSender:
     async def relay(self, target: DeskMessage, text: str) -> TelegramError | None:
         """The photographer's words to the prospect, as from the studio; logged, and kept as the question's answer."""
         html = self.desk.line(self.desk.text.handoff.to_prospect, text=text)
+        chat_id, connection_id = target.prospect_chat_id, None
+        if is_business_key(chat_id):
+            route = await self.services.business.route(chat_id)
+            if route is None:
+                return TelegramError("the business connection may not reply in this chat")
+            chat_id, connection_id = route.chat_id, route.connection_id
         try:
-            await self.bot.send_message(target.prospect_chat_id, html)
+            await self.bot.send_message(chat_id, html, business_connection_id=connection_id)
         except TelegramError as exc:
             log.warning("relay not delivered: %s", exc.__class__.__name__, extra={"chat_id": target.prospect_chat_id})
             return exc
