@@ -1,4 +1,4 @@
-"""The desk's commands in admin chats: /leads, /lead, /find, /export, /stats and /learned."""
+"""The desk's commands in admin chats: /leads, /lead, /find, /export, /stats, /learned, and /pause and /resume."""
 
 from __future__ import annotations
 
@@ -173,3 +173,25 @@ async def on_learned(update: Update, context: BotContext) -> None:
 def _clip(text: str, limit: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def on_pause(update: Update, context: BotContext) -> None:
+    """/pause CHAT_ID: the bot stays silent in that Telegram Business chat until /resume."""
+    await _pause(update, context, True)
+
+
+async def on_resume(update: Update, context: BotContext) -> None:
+    """/resume CHAT_ID: the bot answers in that Telegram Business chat again, even within a take-over's quiet hours."""
+    await _pause(update, context, False)
+
+
+async def _pause(update: Update, context: BotContext, paused: bool) -> None:
+    desk, args = desk_of(context.application), context.args or []
+    lines = desk.text.business
+    if len(args) != 1 or not args[0].isdigit():
+        await say(update, context, desk.line(lines.pause_usage))
+        return
+    chat_id = int(args[0])
+    known = await service(context).pause_business_chat(actor_of(update), chat_id, paused, claim_of(update))
+    line = (lines.paused if paused else lines.resumed) if known else lines.unknown
+    await say(update, context, desk.line(line, chat_id=chat_id))

@@ -115,6 +115,17 @@ class People(_Strict):
     invalid: str = "That invitation code does not work: it is unknown, used or expired. Ask for a new one."
 
 
+class Business(_Strict):
+    """The desk's lines about Telegram Business chats; defaults, so a studio's desk.yaml from before them still loads."""
+
+    taken_over: str = ("You wrote in business chat {chat_id}: the bot stays quiet there for {hours} h. "
+                       "/resume {chat_id} lets it answer again, /pause {chat_id} keeps it quiet.")  # fmt: skip
+    pause_usage: str = "Give the business chat: /pause 4242 (and /resume 4242 to let the bot answer again)"
+    paused: str = "The bot is paused in business chat {chat_id} until /resume {chat_id}."
+    resumed: str = "The bot answers in business chat {chat_id} again."
+    unknown: str = "No business chat {chat_id} has written yet."
+
+
 class Stats(_Strict):
     header: str
     conversations: str
@@ -209,6 +220,7 @@ class DeskContent(_Strict):
     learned: Learned
     export: Export
     people: People = People()
+    business: Business = Business()
     stats: Stats
     reminder: str
     reminder_button: str

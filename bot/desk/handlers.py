@@ -17,7 +17,20 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.desk.buttons import on_admin_reply, on_desk_button
 from bot.desk.cards import CALLBACK_PREFIX, as_plain
-from bot.desk.commands import actor_of, claim_of, on_export, on_find, on_lead, on_leads, on_learned, on_stats, say, service
+from bot.desk.commands import (
+    actor_of,
+    claim_of,
+    on_export,
+    on_find,
+    on_lead,
+    on_leads,
+    on_learned,
+    on_pause,
+    on_resume,
+    on_stats,
+    say,
+    service,
+)
 from bot.desk.notify import desk_of, install_desk
 from bot.desk.service import AlreadyDone, DeskRefused, Redemption
 from bot.handlers import BotContext
@@ -32,6 +45,8 @@ COMMANDS: dict[str, Callback] = {
     "export": on_export,
     "stats": on_stats,
     "learned": on_learned,
+    "pause": on_pause,
+    "resume": on_resume,
 }
 
 

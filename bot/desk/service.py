@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.errors import HeadshotBotError
 from bot.settings import Settings
 from db.base import utcnow
+from db.business import set_paused
 from db.desk import add_lead_note, set_lead_status
 from db.insights import claim_draft, get_insight, release_draft
 from db.journal import claim_update
@@ -193,6 +194,12 @@ class DeskService:
         except IntegrityError:  # the same update at the same moment in another worker
             return Redemption.ALREADY_JOINED
         return Redemption.JOINED
+
+    async def pause_business_chat(self, actor: Actor, chat_id: int, paused: bool, claim: Claim | None = None) -> bool:
+        """Pause the bot in a Telegram Business chat until resumed, or resume it (which also ends a take-over's quiet
+        time); False when no such business chat has written."""
+        async with self.unit(actor, claim) as session:
+            return await set_paused(session, chat_id, paused) > 0
 
     async def revoke(self, actor: Actor, user_id: int) -> bool:
         """Take an assistant off the desk at once; False when they are not one (people in the settings stay)."""

@@ -124,7 +124,7 @@ def test_every_desk_line_fills_with_the_values_the_bot_gives(desk: Desk) -> None
     # A misspelt {placeholder} in desk.yaml fails here rather than in front of the photographer.
     values = dict.fromkeys(
         "lead_id status when actor filter total page pages name use date text count old new note question_id who chat_id "
-        "reason learned_id title answer label week month counts days people comma_name".split(), "x")
+        "reason learned_id title answer label week month counts days people comma_name hours".split(), "x")
 
     def lines(model: BaseModel) -> list[str]:
         found: list[str] = []

@@ -280,9 +280,9 @@ async def test_send_message_on_a_business_connection_comes_from_the_account(fake
 async def test_send_message_refuses_an_unknown_or_unable_business_connection(fake: FakeTelegram, bot: Bot) -> None:
     fake.push_business_connection("read-only", 777, can_reply=False)
     fake.push_business_connection("revoked", 778, enabled=False)
-    with pytest.raises(BadRequest, match="(?i)business_connection_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)business_connection_invalid"):
         await bot.send_message(CHAT, "hi", business_connection_id="nope")
     for connection_id in ("read-only", "revoked"):
-        with pytest.raises(BadRequest, match="(?i)business_connection_not_allowed"):
+        with pytest.raises(BadRequest, match=r"(?i)business_connection_not_allowed"):
             await bot.send_message(CHAT, "hi", business_connection_id=connection_id)
     assert len(fake.business_sends()) == 3 and all(c.status == 400 for c in fake.business_sends())
