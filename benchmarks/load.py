@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.lib.databases import POSTGRESQL, SQLITE, fresh_database
 from benchmarks.lib.figures import RunFigures, median_run
 from benchmarks.lib.measure import KINDS, WITH_DATABASE, LoadConfig, measure
-from benchmarks.lib.prospects import SCRIPT
+from benchmarks.lib.prospects import MIXES
 from benchmarks.lib.report import document, render
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -44,13 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--think", type=float, default=1.0, help="open loop: a prospect's pause before its next message (default 1 s)")
     parser.add_argument("--timeout", type=float, default=30.0, help="longest wait for one reply, seconds (default 30)")
     parser.add_argument("--api-delay", type=float, default=0.0, help="milliseconds every Bot API call but getUpdates takes, like a real network (default 0)")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="intake",
+                        help="what prospects do: intake (/start, two questions, a booking) or questions (/start, five questions; no booking)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per bot and database; the median run (by closed-loop updates/s) is reported")
     parser.add_argument("--bots", default="ours,webhook,baseline,echo",
                         help="comma-separated: ours (polling), webhook (ours behind `run --webhook`), baseline, echo (default all)")
     parser.add_argument("--webhook-workers", type=int, default=None,
                         help=f"uvicorn workers of the webhook bot (default 1 on SQLite, {WEBHOOK_WORKERS_POSTGRESQL} on PostgreSQL)")
     parser.add_argument("--db", default=None, help="comma-separated: sqlite, postgresql (default sqlite, plus postgresql if TEST_POSTGRES_URL is set)")
-    parser.add_argument("--json", type=Path, default=None, help="write all figures to this file (default benchmarks/results/load-<db>[-quick].json per database)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="write all figures to this file (default benchmarks/results/load-<db>[-questions][-quick].json per database)")
     return parser
 
 
@@ -93,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     """Measure every requested bot, print the comparison per database, write the JSON; 1 if any run is invalid."""
     args = _arguments(argv)
     started = time.monotonic()
-    config = LoadConfig(args.prospects, args.rate, args.duration, args.think, args.timeout, 60.0, args.api_delay / 1000)
+    config = LoadConfig(args.prospects, args.rate, args.duration, args.think, args.timeout, 60.0, args.api_delay / 1000, mix=args.mix)
     open_loop = f"then {args.rate:g} updates/s for {args.duration:g} s (open loop)" if args.rate > 0 and args.duration > 0 else "no open loop"
-    print(f"load: {args.prospects} prospects x {len(SCRIPT)} updates (closed loop), {open_loop}; Bot API delay {args.api_delay:g} ms; "
+    print(f"load: {args.prospects} prospects x {len(MIXES[args.mix])} updates ({args.mix} mix, closed loop), {open_loop}; Bot API delay {args.api_delay:g} ms; "
           f"bots: {', '.join(args.bots)}; databases: {', '.join(args.db)}", flush=True)
     shared = {bot: run_bot(bot, "none", config, None, args.repeat) for bot in args.bots if KINDS[bot] not in WITH_DATABASE}
     documents, valid = {}, all(run.ok for run in shared.values())
@@ -107,19 +110,20 @@ def main(argv: list[str] | None = None) -> int:
         valid = valid and all(run.ok for run in runs.values())
         print(render(database, runs, args.rate, args.quick), flush=True)
         documents[database] = document(database, runs, args.rate, asdict(db_config) | {"quick": args.quick, "repeat": args.repeat})
-    _write(documents, args.json, args.quick)
+    _write(documents, args.json, args.quick, args.mix)
     print(f"load: {'ok' if valid else 'INVALID RUN'} in {time.monotonic() - started:.1f} s")
     return 0 if valid else 1
 
 
-def _write(documents: dict[str, dict[str, object]], path: Path | None, quick: bool) -> None:
+def _write(documents: dict[str, dict[str, object]], path: Path | None, quick: bool, mix: str) -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(documents, indent=2), encoding="utf-8")
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     for database, doc in documents.items():
-        (RESULTS / f"load-{database}{'-quick' if quick else ''}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        suffix = ("" if mix == "intake" else f"-{mix}") + ("-quick" if quick else "")
+        (RESULTS / f"load-{database}{suffix}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

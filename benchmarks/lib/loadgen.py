@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from benchmarks.lib.fake import TimedFakeTelegram
-from benchmarks.lib.prospects import Prospect, ScriptError, StepResult
+from benchmarks.lib.prospects import SCRIPT, Prospect, ScriptError, Step, StepResult
 
 
 @dataclass
@@ -52,10 +52,12 @@ async def _follow_script(prospect: Prospect, phase: PhaseResult) -> None:
             return
 
 
-async def run_closed_loop(fake: TimedFakeTelegram, prospects: int, first_chat_id: int, timeout: float, name: str = "closed") -> PhaseResult:
+async def run_closed_loop(
+    fake: TimedFakeTelegram, prospects: int, first_chat_id: int, timeout: float, name: str = "closed", script: tuple[Step, ...] = SCRIPT
+) -> PhaseResult:
     """All prospects start at once; each sends its next message only after the reply to the previous one."""
     phase = PhaseResult(name)
-    crowd = [Prospect(fake, first_chat_id + i, timeout) for i in range(prospects)]
+    crowd = [Prospect(fake, first_chat_id + i, timeout, script) for i in range(prospects)]
     start = time.monotonic()
     await asyncio.gather(*(_follow_script(p, phase) for p in crowd))
     phase.elapsed = time.monotonic() - start
@@ -72,6 +74,7 @@ class _OpenLoop:
     timeout: float
     think: float
     chat_ids: itertools.count[int]
+    script: tuple[Step, ...] = SCRIPT
     ready: list[tuple[float, int, Prospect]] = field(default_factory=list)  # heap of (ready_at, tie, prospect)
     in_flight: set[asyncio.Task[None]] = field(default_factory=set)
     crowd: list[Prospect] = field(default_factory=list)
@@ -81,7 +84,7 @@ class _OpenLoop:
         """The prospect whose think time ended longest ago, or a newcomer when nobody is ready."""
         if self.ready and self.ready[0][0] <= now:
             return heapq.heappop(self.ready)[2]
-        prospect = Prospect(self.fake, next(self.chat_ids), self.timeout)
+        prospect = Prospect(self.fake, next(self.chat_ids), self.timeout, self.script)
         self.crowd.append(prospect)
         return prospect
 
@@ -98,14 +101,15 @@ class _OpenLoop:
 
 
 async def run_open_loop(
-    fake: TimedFakeTelegram, rate: float, duration: float, first_chat_id: int, timeout: float, think: float = 1.0
+    fake: TimedFakeTelegram, rate: float, duration: float, first_chat_id: int, timeout: float, think: float = 1.0,
+    script: tuple[Step, ...] = SCRIPT,
 ) -> PhaseResult:
     """Push one update every 1/rate seconds for `duration`, whatever the bot's speed, then wait for the replies.
 
     Each tick goes to the prospect whose think time ended longest ago, or to a new prospect, so the
     update mix is the same as in the closed loop and every chat still waits for its reply.
     """
-    state = _OpenLoop(fake, PhaseResult("open"), timeout, think, itertools.count(first_chat_id))
+    state = _OpenLoop(fake, PhaseResult("open"), timeout, think, itertools.count(first_chat_id), script)
     start = time.monotonic()
     for tick in range(int(rate * duration)):
         scheduled = start + tick / rate

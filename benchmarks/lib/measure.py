@@ -20,6 +20,7 @@ from benchmarks.lib.databases import POSTGRESQL, count_leads
 from benchmarks.lib.fake import TimedFakeTelegram, WebhookTarget
 from benchmarks.lib.figures import PhaseFigures, RunFigures, Snapshot
 from benchmarks.lib.loadgen import PhaseResult, run_closed_loop, run_open_loop
+from benchmarks.lib.prospects import MIXES
 
 ADMIN_CHAT_ID = 900_001
 WARMUP_CHAT_ID = 10_000
@@ -47,6 +48,7 @@ class LoadConfig:
     startup_timeout: float
     api_delay: float = 0.0  # seconds each Bot API call but getUpdates takes on the fake server
     webhook_workers: int = 1  # uvicorn worker processes of the webhook bot
+    mix: str = "intake"  # which script the prospects follow (benchmarks.lib.prospects.MIXES)
 
 
 def _launch(
@@ -173,9 +175,11 @@ async def measure(kind: BotKind, database: str, database_url: str | None, run_di
 
 async def _load(run: _Run) -> None:
     """Warm-up prospect (not reported), closed loop, open loop."""
-    config, fake = run.config, run.fake
-    await run.phase(lambda: run_closed_loop(fake, 1, WARMUP_CHAT_ID, config.timeout, name="warmup"), must_finish=1)
+    config, fake, script = run.config, run.fake, MIXES[run.config.mix]
+    books = any(step.completes_lead for step in script)
+    await run.phase(lambda: run_closed_loop(fake, 1, WARMUP_CHAT_ID, config.timeout, name="warmup", script=script), must_finish=int(books))
     del run.figures.phases["warmup"]
-    await run.phase(lambda: run_closed_loop(fake, config.prospects, CLOSED_FIRST_CHAT_ID, config.timeout), must_finish=config.prospects)
+    await run.phase(lambda: run_closed_loop(fake, config.prospects, CLOSED_FIRST_CHAT_ID, config.timeout, script=script),
+                    must_finish=config.prospects if books else 0)
     if config.rate > 0 and config.duration > 0:
-        await run.phase(lambda: run_open_loop(fake, config.rate, config.duration, OPEN_FIRST_CHAT_ID, config.timeout, config.think))
+        await run.phase(lambda: run_open_loop(fake, config.rate, config.duration, OPEN_FIRST_CHAT_ID, config.timeout, config.think, script))

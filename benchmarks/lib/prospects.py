@@ -26,6 +26,7 @@ class Step:
     value: str  # the text typed, or the label of the button tapped
     expect_text: str | None = None  # casefolded substring of the reply text
     expect_button: str | None = None  # a button label the reply carries
+    completes_lead: bool = False  # the tap that confirms a booking: a lead is expected once it is answered
 
     def answered_by(self, message: BotMessage) -> bool:
         """Whether this bot message is the reply that completes the step."""
@@ -42,8 +43,19 @@ SCRIPT: tuple[Step, ...] = (
     Step(Action.TEXT, "what should I wear?", expect_text="wear"),
     Step(Action.TEXT, INTAKE_MESSAGE, expect_button="Skip"),
     Step(Action.TAP, "Skip", expect_button="Confirm"),
-    Step(Action.TAP, "Confirm", expect_text="thank you"),
+    Step(Action.TAP, "Confirm", expect_text="thank you", completes_lead=True),
 )
+# The common case: /start, then only questions (worded differently, so retrieval does real work), no booking.
+# Every question is one the baseline's two-entry keyword FAQ also answers.
+QUESTION_SCRIPT: tuple[Step, ...] = (
+    Step(Action.TEXT, "/start", expect_text="booking assistant"),
+    Step(Action.TEXT, "how much does a session cost?", expect_text="CAD"),
+    Step(Action.TEXT, "what should I wear?", expect_text="wear"),
+    Step(Action.TEXT, "what are your prices?", expect_text="CAD"),
+    Step(Action.TEXT, "which clothes or outfit should I wear for a headshot?", expect_text="wear"),
+    Step(Action.TEXT, "how much is the professional package?", expect_text="CAD"),
+)
+MIXES: dict[str, tuple[Step, ...]] = {"intake": SCRIPT, "questions": QUESTION_SCRIPT}
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,7 @@ class Prospect:
         self.timeout = timeout
         self.script = script
         self.next_step = 0
-        self.confirmed = False  # pushed the final Confirm tap: a lead is expected
+        self.confirmed = False  # pushed the Confirm tap: a lead is expected
 
     @property
     def done(self) -> bool:
@@ -92,7 +104,7 @@ class Prospect:
         seen = len(self._inbox())
         available = self.fake.available_at[self._push(step)]
         self.next_step += 1
-        self.confirmed = self.confirmed or self.done
+        self.confirmed = self.confirmed or step.completes_lead
         reply = await self._await_reply(step, seen)
         if reply is None:
             return StepResult(index, None)

@@ -41,6 +41,7 @@ def rows(rate: float) -> list[tuple[str, Metric]]:
         (f"reply latency p99 ms at {rate:g}/s", _open(lambda p: p.latency_ms["p99"])),
         ("Bot API calls per lead", _closed(lambda p: p.api_calls_per_lead)),
         ("  of which to the admin chat", _closed(lambda p: p.desk_calls_per_lead)),
+        ("getUpdates calls per update (closed loop)", _closed(lambda p: round(p.get_updates_calls / p.updates, 3) if p.updates else None)),
         ("bot CPU s per 1,000 updates", _closed(lambda p: p.cpu_s_per_1k_updates)),
         ("PostgreSQL server CPU s per 1,000 updates", _closed(lambda p: p.db_server_cpu_s_per_1k_updates)),
         ("peak RSS MB (largest process)", lambda run: run.peak_rss_mb),
