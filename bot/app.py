@@ -60,6 +60,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
         .build()
     )
     polls.fetched, polls.processor = application.update_queue, processor
+    polls.before_poll = services.conversations.deliveries.flush
     application.bot_data["services"] = services
     application.bot_data["chat_limit"] = ChatRateLimit()
     register_business(application)  # first: a business chat's button shares its chat id with the bot's own chat

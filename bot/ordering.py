@@ -15,7 +15,7 @@ updates fetched before it, and an update answered but not yet confirmed would be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -67,13 +67,18 @@ class BatchedPollRequest(HTTPXRequest):
         self.batch_wait = batch_wait
         self.fetched: asyncio.Queue[object] | None = None  # the Application's update queue, set once it is built
         self.processor: BaseUpdateProcessor | None = None  # tells how many updates are in progress
+        # Runs after a wait, before the poll that confirms the batch to Telegram: the batch's delivery marks are
+        # written first (one transaction for the batch), so a crash then cannot make the bot resend its replies.
+        self.before_poll: Callable[[], Awaitable[None]] | None = None
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         """When busy, wait for the previous batch (the queue's unfinished count drops as each update's handling
-        ends); then poll."""
+        ends) and write its delivery marks; then poll."""
         if self.fetched is not None and self.processor is not None and self.processor.current_concurrent_updates >= BUSY_AT:
             try:
                 await asyncio.wait_for(self.fetched.join(), self.batch_wait)
             except TimeoutError:
                 pass  # still busy: poll anyway, so updates keep flowing while some take long
+            if self.before_poll is not None:
+                await self.before_poll()
         return await super().do_request(*args, **kwargs)
