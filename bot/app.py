@@ -46,7 +46,7 @@ def bot_defaults() -> Defaults:
 def build_application(services: Services, token: str, base_url: str, *, webhook: bool = False) -> Application:  # type: ignore[type-arg]
     """The Application with our context type, HTML defaults and every handler (no Updater in webhook mode)."""
     builder = ApplicationBuilder()
-    polls, processor = BatchedPollRequest(), ChatOrderedProcessor()
+    polls = BatchedPollRequest()
     builder = builder.updater(None) if webhook else builder.get_updates_request(polls)
     application = (
         builder
@@ -55,12 +55,11 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
         .context_types(ContextTypes(context=BotContext))
         .defaults(bot_defaults())
         .rate_limiter(RetryingLimiter())
-        .concurrent_updates(processor)
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(_post_init)
         .build()
     )
-    polls.fetched, polls.processor = application.update_queue, processor
-    polls.before_poll = services.conversations.deliveries.flush
+    polls.fetched = application.update_queue
     application.bot_data["services"] = services
     application.bot_data["chat_limit"] = ChatRateLimit()
     register_business(application)  # first: a business chat's button shares its chat id with the bot's own chat

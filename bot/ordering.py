@@ -5,17 +5,15 @@ and every database commit a queue for everyone. This processor runs many at once
 one prospect's messages are still applied in the order they were sent.
 
 Its poller asks for more as soon as a getUpdates call returns, so under load each call brought back one or two
-updates and cost as much CPU as processing them. `BatchedPollRequest` makes the next getUpdates of a busy bot
-(`BUSY_AT` updates or more in progress) wait until the updates already fetched are processed, or `BATCH_WAIT` at
-most: what arrived meanwhile comes back in one call. A quiet bot polls at once, as before: a poll confirms the
-updates fetched before it, and an update answered but not yet confirmed would be delivered again after a crash
-(and its reply sent twice when the crash also beat its delivery mark).
+updates and cost as much CPU as processing them. `BatchedPollRequest` makes the next getUpdates wait until the
+updates already fetched are processed, or `BATCH_WAIT` at most: what arrived meanwhile comes back in one call.
+A poll that is already waiting when an update arrives still returns it at once, so a quiet bot answers as fast.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
@@ -24,7 +22,6 @@ from telegram.request import HTTPXRequest
 
 MAX_CONCURRENT_UPDATES = 64
 BATCH_WAIT = 0.05  # seconds: the longest a poll waits for the previous batch (a slow update must not hold the rest)
-BUSY_AT = 2  # updates in progress from which the next poll waits for them
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -66,19 +63,12 @@ class BatchedPollRequest(HTTPXRequest):
         super().__init__(connection_pool_size=1)  # python-telegram-bot's own getUpdates defaults
         self.batch_wait = batch_wait
         self.fetched: asyncio.Queue[object] | None = None  # the Application's update queue, set once it is built
-        self.processor: BaseUpdateProcessor | None = None  # tells how many updates are in progress
-        # Runs after a wait, before the poll that confirms the batch to Telegram: the batch's delivery marks are
-        # written first (one transaction for the batch), so a crash then cannot make the bot resend its replies.
-        self.before_poll: Callable[[], Awaitable[None]] | None = None
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        """When busy, wait for the previous batch (the queue's unfinished count drops as each update's handling
-        ends) and write its delivery marks; then poll."""
-        if self.fetched is not None and self.processor is not None and self.processor.current_concurrent_updates >= BUSY_AT:
+        """Wait for the previous batch (the queue's unfinished count drops as each update's handling ends), then poll."""
+        if self.fetched is not None:
             try:
                 await asyncio.wait_for(self.fetched.join(), self.batch_wait)
             except TimeoutError:
                 pass  # still busy: poll anyway, so updates keep flowing while some take long
-            if self.before_poll is not None:
-                await self.before_poll()
         return await super().do_request(*args, **kwargs)
