@@ -4,24 +4,20 @@ the fake Telegram server and a running bot."""
 from __future__ import annotations
 
 import asyncio
-import atexit
-import functools
 import ipaddress
 import os
-import shutil
 import socket
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.content import PACKAGED_PROMPTS, ContentPack, load_content, safe_load
+from benchmarks.lib.botproc import studio_pack
+from bot.content import ContentPack, load_content
 from bot.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
@@ -74,18 +70,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.chdir(tmp_path)
 
 
-@functools.cache
 def studio_prompts() -> Path:
-    """The shipped pack as a studio that has set its facts: every example written in as the fact's value."""
-    root = Path(tempfile.mkdtemp(prefix="studio-pack-")) / "prompts"
-    atexit.register(shutil.rmtree, root.parent, ignore_errors=True)
-    shutil.copytree(PACKAGED_PROMPTS, root)
-    studio = safe_load((root / "studio.yaml").read_text(encoding="utf-8"))
-    for fact in studio["facts"].values():
-        if fact.get("value") is None and fact.get("example"):
-            fact["value"] = fact.pop("example")
-    (root / "studio.yaml").write_text(yaml.safe_dump(studio, allow_unicode=True), encoding="utf-8")
-    return root
+    """The shipped pack as a studio that has set its facts (the load benchmark's copy, made once per process)."""
+    return studio_pack()
 
 
 @pytest.fixture(scope="session")
