@@ -375,6 +375,11 @@ class _Reader:
                             (it.base is not None and it.base.day == day)), None)  # fmt: skip
             if earlier is not None and not (i + 2 < len(toks) and toks[i + 2].kind in ("time", "num", "numword")):
                 return [_Item(base=earlier, later=1)], i + 2  # "next Monday or the Monday after"
+        if i + 1 < len(toks) and toks[i + 1].kind == "mod" and toks[i + 1].value in ("postnext", "postlast"):
+            if toks[i + 1].value == "postlast":  # "lundi dernier": a day gone by
+                self.result.past_date = self.today - timedelta(days=(self.today.weekday() - day) % 7 or 7)
+                return [], i + 2
+            return [_Item(day=day, next_week=True)], i + 2  # "vendredi prochain", "el viernes que viene"
         return [_Item(day=day, next_week=next_mod)], i + 1
 
     def _pair(self, day: int, when: date) -> list[_Item]:

@@ -171,7 +171,10 @@ def test_spanish_days_dates_and_parts(text: str, expected: list[str], content: C
 
 
 @pytest.mark.parametrize(("text", "expected"), [("le 21 déc. en matinée", ["2026-12-21 mon morning"]),
-                                                ("lundi prochain en fin d'après-midi", ["2026-12-14 mon afternoon"])])  # fmt: skip
+                                                ("lundi prochain en fin d'après-midi", ["2026-12-14 mon afternoon"]),
+                                                ("vendredi prochain après 14h", ["2026-12-18 fri afternoon 14:00-"]),
+                                                ("el viernes que viene", ["2026-12-18 fri any"]),
+                                                ("pas lundi dernier, mais jeudi", ["2026-12-10 thu any"])])  # fmt: skip
 def test_french_month_abbreviations_and_late_afternoon(text: str, expected: list[str], content: ContentPack) -> None:
     assert read(text, content) == expected
 
