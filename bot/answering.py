@@ -51,17 +51,18 @@ class AnswerPhrasing:
 
     async def finish(self, chat_id: int, reply: Reply, on_draft: DraftSink | None = None) -> str:
         """The HTML to send for a reply, logged to the chat's message log."""
-        final, _ = await self.phrase(reply, on_draft)
+        final, _ = await self.phrase(reply, on_draft, chat_id)
         async with self.sessionmaker.begin() as session:
             await log_messages(session, chat_id, Direction.OUT, [final])
         return final
 
-    async def phrase(self, reply: Reply, on_draft: DraftSink | None = None) -> tuple[str, bool]:
-        """The reply's HTML, and whether it is the model's wording (False: the curated words)."""
-        text = await self._phrased(reply, on_draft) if reply.question else None
+    async def phrase(self, reply: Reply, on_draft: DraftSink | None = None, chat_id: int | None = None) -> tuple[str, bool]:
+        """The reply's HTML, and whether it is the model's wording (False: the curated words); a new wording is kept
+        with the chat whose question it was phrased for, so that chat's /forget deletes it."""
+        text = await self._phrased(reply, on_draft, chat_id) if reply.question else None
         return (text, True) if text else (reply.text, False)
 
-    async def _phrased(self, reply: Reply, on_draft: DraftSink | None) -> str | None:
+    async def _phrased(self, reply: Reply, on_draft: DraftSink | None, chat_id: int | None) -> str | None:
         assert reply.question is not None
         entries = self._entries_for(reply)
         if not entries:
@@ -79,7 +80,7 @@ class AnswerPhrasing:
         html = fit_html(answer)
         try:
             async with self.sessionmaker.begin() as session:
-                await put_cached_answer(session, key, self.content.version, ids, html)
+                await put_cached_answer(session, key, self.content.version, ids, html, chat_id)
         except IntegrityError:
             async with self.sessionmaker() as session:
                 cached = await get_cached_answer(session, key)

@@ -303,8 +303,9 @@ class ConversationService:
 
     async def _forget(self, session: AsyncSession, incoming: Incoming, replies: tuple[Reply, ...]) -> Outcome:
         # Nothing of this exchange is logged: the point is that nothing about the chat remains.
-        lead_ids = await forget_chat(session, incoming.chat_id)
-        text = fill(self.ctx.content.messages.admin_forgotten, self.ctx.content, leads=", ".join(f"#{i}" for i in lead_ids) or "-")
+        forgotten = await forget_chat(session, incoming.chat_id)
+        leads = ", ".join(f"#{i}" for i in forgotten.lead_ids) or "-"
+        text = fill(self.ctx.content.messages.admin_forgotten, self.ctx.content, leads=leads)
         return Outcome(replies, 0, admin_notices=(AdminNotice("forgotten", incoming.chat_id, "", None, None, text),))
 
     async def _notice(self, session: AsyncSession, chat_id: int, lead_id: int | None, effect: object) -> AdminNotice | None:

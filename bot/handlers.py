@@ -26,7 +26,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, E
 from bot.business import Route, business_key
 from bot.conversation import AdminNotice, Outcome, SavedLead
 from bot.desk.notify import desk_sender, organiser_of
-from bot.desk.outbox import deliver_lead_card
+from bot.desk.outbox import deliver_due, deliver_lead_card
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
@@ -171,6 +171,9 @@ async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> N
     desk = desk_sender(context.application, context.bot)
     if isinstance(item, AdminNotice):
         await desk.post_notice(item)
+        if item.kind == "forgotten":  # their saved answers are gone, and their desk messages owe an edit now
+            await context.services.learned.reload(context.services.sessionmaker)
+            await deliver_due(context.application)
     else:
         await deliver_lead_card(desk, organiser_of(context.application), item.id)  # else the outbox job retries
 

@@ -12,8 +12,11 @@ async def get_cached_answer(session: AsyncSession, key: str) -> CachedAnswer | N
     return await session.get(CachedAnswer, key)
 
 
-async def put_cached_answer(session: AsyncSession, key: str, pack_version: str, entry_ids: list[str], answer: str) -> None:
-    """Store an answer unless another worker stored one first (theirs then wins, so everyone sees one wording)."""
+async def put_cached_answer(
+    session: AsyncSession, key: str, pack_version: str, entry_ids: list[str], answer: str, chat_id: int | None = None
+) -> None:
+    """Store an answer, with the chat whose question it was phrased for, unless another worker stored one first (theirs
+    then wins, so everyone sees one wording)."""
     if await session.get(CachedAnswer, key) is None:
-        session.add(CachedAnswer(key=key, pack_version=pack_version, entry_ids=entry_ids, answer=answer))
+        session.add(CachedAnswer(key=key, pack_version=pack_version, entry_ids=entry_ids, answer=answer, chat_id=chat_id))
         await session.flush()

@@ -131,6 +131,7 @@ class CachedAnswer(Base):
     entry_ids: Mapped[list[str]] = mapped_column(JSON)
     answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # whose question it was phrased for (/forget)
 
 
 class ProcessedUpdate(Base):
@@ -296,13 +297,16 @@ class DeskInvitation(Base):
 
 
 class OutboxKind(str, enum.Enum):
-    """What a pending desk notification is."""
+    """What a pending desk message is."""
 
-    LEAD_CARD = "lead_card"
+    LEAD_CARD = "lead_card"  # a new lead's card, to every admin chat still without it
+    REDACTION = "redaction"  # an admin chat's message about a forgotten prospect, edited to say so
 
 
 class OutboxItem(Base):
-    """A desk notification written with what it announces, delivered by a job until it exists in every admin chat."""
+    """A desk message owed, written with what it announces, delivered by a job until it is done.
+
+    A lead card names its lead; a redaction names the admin chat's message (chat_id, message_id) and nothing else."""
 
     __tablename__ = "desk_outbox"
     __table_args__ = (Index("ix_desk_outbox_delivered_at_due_at", "delivered_at", "due_at"),)
@@ -310,7 +314,10 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[OutboxKind] = mapped_column(_enum(OutboxKind, "outbox_kind"))
-    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), unique=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # next attempt; pushed on while one runs
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

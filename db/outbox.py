@@ -1,10 +1,11 @@
-"""The desk's outbox: notifications owed to the admin chats, written with what they announce, leased while sent."""
+"""The desk's outbox: messages owed to the admin chats, written with what they announce, leased while sent."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxItem, OutboxKind
@@ -20,6 +21,20 @@ async def owe_lead_card(session: AsyncSession, lead_id: int) -> OutboxItem:
     return row
 
 
+async def owe_redactions(session: AsyncSession, messages: Sequence[tuple[int, int]]) -> None:
+    """Owe an edit of these admin-chat messages (chat id, message id) to a line naming nobody; call it in the
+    transaction that forgets what they were about."""
+    session.add_all(OutboxItem(kind=OutboxKind.REDACTION, chat_id=chat_id, message_id=message_id, attempts=0)
+                    for chat_id, message_id in messages)  # fmt: skip
+    await session.flush()
+
+
+async def card_item_id(session: AsyncSession, lead_id: int) -> int | None:
+    """The outbox item of a lead's card, if it is owed (or was)."""
+    stmt = select(OutboxItem.id).where(OutboxItem.lead_id == lead_id, OutboxItem.kind == OutboxKind.LEAD_CARD)
+    return (await session.execute(stmt.order_by(OutboxItem.id).limit(1))).scalar_one_or_none()
+
+
 async def due_items(session: AsyncSession, now: datetime, limit: int = 20) -> list[OutboxItem]:
     """Undelivered items whose next attempt is due, oldest first."""
     stmt = (
@@ -31,25 +46,31 @@ async def due_items(session: AsyncSession, now: datetime, limit: int = 20) -> li
     return list((await session.execute(stmt)).scalars())
 
 
-async def lease_item(session: AsyncSession, lead_id: int, now: datetime, until: datetime) -> bool:
-    """Take a lead's undelivered, due card for sending until `until`; False when it is delivered, or another sender has it."""
+async def lease_item(session: AsyncSession, item_id: int, now: datetime, until: datetime) -> bool:
+    """Take an undelivered, due item for sending until `until`; False when it is delivered, gone, or another sender has it."""
     stmt = (
         update(OutboxItem)
-        .where(_TABLE.c.lead_id == lead_id, _TABLE.c.delivered_at.is_(None), _TABLE.c.due_at <= now)
+        .where(_TABLE.c.id == item_id, _TABLE.c.delivered_at.is_(None), _TABLE.c.due_at <= now)
         .values(due_at=until, attempts=_TABLE.c.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     return bool((await session.execute(stmt)).rowcount == 1)  # type: ignore[attr-defined]
 
 
-async def settle_item(session: AsyncSession, lead_id: int, now: datetime, retry_at: datetime | None) -> None:
+async def settle_item(session: AsyncSession, item_id: int, now: datetime, retry_at: datetime | None) -> None:
     """After an attempt: delivered (retry_at None), or due again at `retry_at`."""
     values = {"delivered_at": now} if retry_at is None else {"due_at": retry_at}
-    stmt = update(OutboxItem).where(_TABLE.c.lead_id == lead_id).values(**values).execution_options(synchronize_session=False)
+    stmt = update(OutboxItem).where(_TABLE.c.id == item_id).values(**values).execution_options(synchronize_session=False)
     await session.execute(stmt)
 
 
-async def attempts_of(session: AsyncSession, lead_id: int) -> int:
-    """How many times a lead's card has been tried."""
-    row = (await session.execute(select(OutboxItem.attempts).where(OutboxItem.lead_id == lead_id))).scalar_one_or_none()
+async def attempts_of(session: AsyncSession, item_id: int) -> int:
+    """How many times an item has been tried."""
+    row = (await session.execute(select(OutboxItem.attempts).where(OutboxItem.id == item_id))).scalar_one_or_none()
     return row or 0
+
+
+async def forget_items(session: AsyncSession, lead_ids: Sequence[int]) -> None:
+    """Delete the items about these leads (for /forget; the foreign key's CASCADE would too, made explicit)."""
+    if lead_ids:
+        await session.execute(delete(OutboxItem).where(OutboxItem.lead_id.in_(lead_ids)))

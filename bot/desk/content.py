@@ -126,6 +126,13 @@ class Business(_Strict):
     unknown: str = "No business chat {chat_id} has written yet."
 
 
+class Privacy(_Strict):
+    """What the admin chats' messages about a prospect who used /forget are edited to; a default, so a studio's
+    desk.yaml from before it still loads."""
+
+    deleted: str = "🗑 Deleted at the prospect's request."
+
+
 class Stats(_Strict):
     header: str
     conversations: str
@@ -221,6 +228,7 @@ class DeskContent(_Strict):
     export: Export
     people: People = People()
     business: Business = Business()
+    privacy: Privacy = Privacy()
     stats: Stats
     reminder: str
     reminder_button: str

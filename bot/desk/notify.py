@@ -261,6 +261,18 @@ class DeskSender:
         markup = learn_keyboard(target.question_id, self.desk) if target.question_id is not None else None
         await self._send(chat_id, self.desk.line(handoff.sent, who=self.who(target)), markup)
 
+    async def redact(self, chat_id: int, message_id: int) -> bool:
+        """Edit an admin chat's message about a forgotten prospect to say so, buttons gone; True once that is done
+        (or the message is gone, or reads so already), False to try again later."""
+        try:
+            await self.bot.edit_message_text(self.desk.line(self.desk.text.privacy.deleted), chat_id, message_id)
+        except BadRequest as exc:  # deleted by the photographer, too old to edit, or showing this already
+            log.info("desk message not redacted: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
+        except TelegramError as exc:
+            log.warning("desk message not redacted yet: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
+            return False
+        return True
+
     async def tracked(self, chat_id: int, message_id: int) -> DeskMessage | None:
         """What an admin chat's message is about, if anything, once the messages being sent to that chat now are
         remembered."""

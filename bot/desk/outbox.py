@@ -10,6 +10,7 @@ and a retry sends only to the admin chats still without the card, so each chat g
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
@@ -17,7 +18,8 @@ from telegram.ext import Application, ContextTypes
 from bot.desk.insights import Organiser
 from bot.desk.notify import DeskSender, desk_sender, organiser_of
 from db.base import utcnow
-from db.outbox import attempts_of, due_items, lease_item, settle_item
+from db.models import OutboxItem, OutboxKind
+from db.outbox import attempts_of, card_item_id, due_items, lease_item, settle_item
 
 log = logging.getLogger(__name__)
 OUTBOX_JOB = "desk-outbox"
@@ -33,40 +35,60 @@ def retry_delay(attempts: int) -> timedelta:
 
 async def deliver_lead_card(box: DeskSender, organiser: Organiser, lead_id: int) -> bool:
     """Try to pay a lead's card now; True when it is delivered by this call."""
+    async with box.services.sessionmaker() as session:
+        item_id = await card_item_id(session, lead_id)
+    if item_id is None:
+        return False
+    return await _pay(box, item_id, lambda: box.post_new_lead(lead_id, organiser), {"lead_id": lead_id})
+
+
+async def _pay(box: DeskSender, item_id: int, attempt: Callable[[], Awaitable[bool]], about: dict[str, int]) -> bool:
+    """Lease an item, try it, and settle it: delivered, or due again after a growing delay."""
     sessionmaker, now = box.services.sessionmaker, utcnow()
     async with sessionmaker.begin() as session:
-        if not await lease_item(session, lead_id, now, now + LEASE):
+        if not await lease_item(session, item_id, now, now + LEASE):
             return False  # delivered already, being sent elsewhere, or not due yet
     delivered = False
     try:
-        delivered = await box.post_new_lead(lead_id, organiser)
+        delivered = await attempt()
     finally:
         async with sessionmaker.begin() as session:
-            retry_at = None if delivered else utcnow() + retry_delay(await attempts_of(session, lead_id))
-            await settle_item(session, lead_id, utcnow(), retry_at)
+            retry_at = None if delivered else utcnow() + retry_delay(await attempts_of(session, item_id))
+            await settle_item(session, item_id, utcnow(), retry_at)
         if not delivered:
-            log.warning("lead card not delivered yet; retrying later", extra={"lead_id": lead_id})
+            log.warning("desk message not delivered yet; retrying later", extra=about)
     return delivered
 
 
+async def deliver_item(box: DeskSender, organiser: Organiser, item: OutboxItem) -> bool:
+    """Try to pay one item of whatever kind; True when it is delivered by this call."""
+    if item.kind is OutboxKind.LEAD_CARD and item.lead_id is not None:
+        return await deliver_lead_card(box, organiser, item.lead_id)
+    if item.kind is OutboxKind.REDACTION and item.chat_id is not None and item.message_id is not None:
+        chat_id, message_id = item.chat_id, item.message_id
+        return await _pay(box, item.id, lambda: box.redact(chat_id, message_id), {"chat_id": chat_id})
+    log.error("outbox item of an unknown shape left undelivered", extra={"item_id": item.id})
+    return False
+
+
 async def deliver_due(application: Application) -> int:  # type: ignore[type-arg]
-    """Pay every card that is due; how many were delivered."""
+    """Pay every item that is due; how many were delivered."""
     box = desk_sender(application, application.bot)
     async with box.services.sessionmaker() as session:
         items = await due_items(session, utcnow())
     delivered = 0
     for item in items:
-        delivered += await deliver_lead_card(box, organiser_of(application), item.lead_id)
+        delivered += await deliver_item(box, organiser_of(application), item)
     return delivered
 
 
 async def on_outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The repeating job (and the first thing after a start): cards owed since a crash or a failure."""
+    """The repeating job (and the first thing after a start): desk messages owed since a crash or a failure."""
     if count := await deliver_due(context.application):
-        log.info("delivered %d owed lead cards", count)
+        log.info("delivered %d owed desk messages", count)
 
 
 def schedule_outbox(application: Application) -> None:  # type: ignore[type-arg]
-    """Look for owed cards a second after the start, then every few seconds."""
+    """Look for owed desk messages a second after the start, then every few seconds."""
     if application.job_queue is not None:
         application.job_queue.run_repeating(on_outbox_job, interval=SCAN_SECONDS, first=1.0, name=OUTBOX_JOB)

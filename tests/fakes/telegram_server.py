@@ -313,6 +313,11 @@ class FakeTelegram:
         """The texts of successful sendMessage calls to one chat, in order."""
         return [str(call.params.get("text", "")) for call in self.sent_messages(chat_id)]
 
+    def bot_message(self, chat_id: int, message_id: int) -> JSON | None:
+        """The bot's message as the chat shows it now (after edits), None when it never sent it or deleted it."""
+        with self._cond:
+            return copy.deepcopy(self._bot_messages.get((chat_id, message_id)))
+
     def message_id_of(self, call: Call) -> int:
         """The message_id the fake returned for a send/edit call."""
         if not isinstance(call.result, dict) or "message_id" not in call.result:
