@@ -34,7 +34,8 @@ def db_upgrade(settings: Settings) -> int:
 
 def run(settings: Settings, webhook: bool = False) -> int:
     """`run`: migrate, then poll Telegram (or serve its webhook) until stopped."""
-    from bot.app import PollingConflict, run_bot
+    from bot.app import PollingConflict
+    from bot.polling import poll_telegram
     from bot.services import build_services
 
     _migrate(settings)
@@ -43,7 +44,7 @@ def run(settings: Settings, webhook: bool = False) -> int:
     services = build_services(settings)
     log_example_facts(services.content)
     try:
-        asyncio.run(run_bot(services))
+        asyncio.run(poll_telegram(services))
     except PollingConflict as exc:
         print(f"headshot-bot: {exc}", file=sys.stderr)
         return 1

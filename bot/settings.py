@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///headshot_bot.db"
+# What @BotFather hands out: the bot's numeric id, a colon, then the secret part.
+TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{5,}")
 
 
 class Settings(BaseSettings):
@@ -55,6 +57,17 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("log_level", mode="before")
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked here, before any network call; the message never repeats the value.
+        token = value.get_secret_value().strip() if value is not None else ""
+        if not token:
+            return None
+        if not TOKEN_PATTERN.fullmatch(token):
+            raise ValueError("is not a bot token (digits, a colon, then letters and digits): copy it again from @BotFather")
+        return SecretStr(token)
+
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
@@ -139,4 +152,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise ConfigError(f"{name}: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +23,9 @@ from bot.errors import ConfigError, ContentError
 from bot.llm import make_client
 from bot.pack_check import check_pack
 from bot.services import alembic_config
-from bot.settings import Settings, load_settings
+from bot.settings import TOKEN_PATTERN, Settings, load_settings
 from db.session import make_engine
 
-TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{5,}")
 # The facts `init` asks for: prospects ask about them first, so doctor fails while they show the shipped sample.
 ESSENTIAL_FACTS = ("studio_name", "photographer", "city", "packages", "contact_email")
 

@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.content import PACKAGED_PROMPTS
 from bot.errors import ConfigError
 from bot.services import upgrade_database
-from bot.settings import Settings, load_settings
-from bot.setup.doctor import TOKEN_PATTERN, probe_token
+from bot.settings import TOKEN_PATTERN, Settings, load_settings
+from bot.setup.doctor import probe_token
 from bot.setup.envfile import read_env, write_env
 from bot.setup.prompter import Prompter, Validator
 from bot.setup.studio_file import FactFields, FactState, read_facts, write_fact

@@ -176,8 +176,8 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # never wait for a hanging long poll on shutdown
     request_queue_size = 256  # a bot that processes updates concurrently opens many connections at once
 
-    def __init__(self, fake: FakeTelegram) -> None:
-        super().__init__(("127.0.0.1", 0), _RequestHandler)
+    def __init__(self, fake: FakeTelegram, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _RequestHandler)
         self.fake = fake
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -252,11 +252,11 @@ class FakeTelegram:
         self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
 
     # ---- lifecycle --------------------------------------------------------------------------
-    def start(self) -> None:
-        """Bind 127.0.0.1 on a free port and serve from a daemon thread."""
+    def start(self, port: int = 0) -> None:
+        """Bind 127.0.0.1 on `port` (a free one by default) and serve from a daemon thread."""
         if self._server is not None:
             raise RuntimeError("FakeTelegram is already started")
-        self._server, self._stopped = _Server(self), False
+        self._server, self._stopped = _Server(self, port), False
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-telegram", daemon=True)
         self._thread.start()
