@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 
 from bot.errors import ContentError
 
@@ -196,6 +196,15 @@ class OutOfScopeTopic(_Strict):
 
 class OutOfScope(_Strict):
     topics: list[OutOfScopeTopic]
+    # The redirect topic whose reply answers a message that is about nothing the studio does, when no topic's
+    # examples are near it ("how long do I boil an egg?"). None: such a message goes to the photographer.
+    default: str | None = None
+
+    @model_validator(mode="after")
+    def _default_is_a_redirect(self) -> OutOfScope:
+        if self.default is not None and self.default not in {t.id for t in self.topics if t.kind == "redirect"}:
+            raise ValueError(f"default: {self.default!r} is not a redirect topic in out_of_scope.yaml")
+        return self
 
 
 @dataclass(frozen=True)

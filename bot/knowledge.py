@@ -61,6 +61,10 @@ OUT_OF_SCOPE_THRESHOLD = 0.32
 WEIGHTS = {"best": 0.25, "top2": 0.17, "document": 0.09, "fuzzy": 0.23, "bayes": 0.26}
 # An out-of-scope topic wins when it scores within this of the best entry: a polite redirect beats a wrong answer.
 OUT_OF_SCOPE_MARGIN = 0.08
+# A message no entry answers goes to the photographer only when it reads as being about the studio (`_Domain`);
+# below this score it gets the pack's default redirect. Calibrated on the tune splits (tune, tune3).
+DOMAIN_THRESHOLD = -0.5
+DOMAIN_ALPHA = 0.5
 # Words the pack has never seen still count towards the query's length, so an off-topic question scores low.
 UNKNOWN_IDF = 2.5
 # Naive Bayes: answer words count for less than example questions; smoothing and temperature keep it from being sure.
@@ -82,7 +86,10 @@ _INJECTION = re.compile(
     | \b(list|show|give|export|dump|send|print|tell|read)\b.{0,30}\b(all|every|other)\b.{0,30}
         \b(leads?|emails?|phone\s+numbers?|contact\s+details|database|records)\b
     | \bother\s+(clients|customers|users|people)('s?)?\s+(emails?|names?|numbers?|phones?|details|data|info)
-    | \b(you\s+are|you'?re|u\s+r)\s+now\b | \bfrom\s+now\s+on\b.{0,30}\byou | \bact\s+as\s+(a|an|my|the)\b
+    | \b(you\s+are|you'?re|u\s+r)\s+now\b | \bfrom\s+now\s+on\b.{0,30}\b(you|reply|respond|answer|speak|talk|only)\b
+    | </?\s*(system|assistant|user|instructions?)\s*> | \[/?(system|inst)\] | ^\s*(system|admin)\s*:
+    | \b(send|give|share|tell)\s+me\s+(their|the\s+other)\s+(contact|emails?|phone|numbers?|names?)\b
+    | \b(r[eè]gles|instructions|consignes)\s+(cach[eé]es|secr[eè]tes)\b | \bact\s+as\s+(a|an|my|the)\b
     | \bpretend\b.{0,20}\b(you|to\s+be)\b | \brole-?\s?play
     | \b(reveal|repeat|print|output|show)\b.{0,30}\b(your|the|system)\s+(prompt|instructions|configuration|config)\b
     | \b(approve|give|grant|apply|authori[sz]e)\b.{0,30}\b\d{2,3}\s*%\s*(off|discount) | \b100\s*%\s*(off|discount)
@@ -302,6 +309,37 @@ class _Bayes:
         return [e / total for e in exp]
 
 
+class _Domain:
+    """Whether a message is about the studio at all: a two-class naive Bayes, the entries' examples against the
+    redirect topics' examples, over words and word pairs, stopwords included.
+
+    Nearness to an entry cannot tell "is there a washroom at the studio?" (the photographer answers) from "how long
+    do I boil an egg?" (not ours to answer): both are far from every entry. How they are asked can: "do you", "at
+    the studio", "can I bring" against "how do I", "my iPhone", "best ... on Amazon". The score is the mean log-odds
+    per known feature, scaled by the square root of their number, so a long message is not judged by length alone.
+    """
+
+    def __init__(self, inside: list[list[str]], outside: list[list[str]]) -> None:
+        counts = (Counter(f for ws in inside for f in set(_pairs(ws))), Counter(f for ws in outside for f in set(_pairs(ws))))
+        sizes = (len(inside) + 2 * DOMAIN_ALPHA, len(outside) + 2 * DOMAIN_ALPHA)
+        self.weight = {
+            f: math.log((counts[0][f] + DOMAIN_ALPHA) / sizes[0]) - math.log((counts[1][f] + DOMAIN_ALPHA) / sizes[1])
+            for f in counts[0].keys() | counts[1].keys()
+        }
+
+    def score(self, words: list[str]) -> float:
+        """Above 0 leans to the studio, below 0 to something else; 0 when it cannot tell: under three words, or
+        fewer than half of them known (a message in a language the examples barely use)."""
+        if len(words) < 3 or sum(w in self.weight for w in words) < len(words) / 2:  # "hi", "thanks!": the engine's
+            return 0.0
+        known = [self.weight[f] for f in set(_pairs(words)) if f in self.weight]
+        return sum(known) / math.sqrt(len(known)) if known else 0.0
+
+
+def _pairs(words: list[str]) -> list[str]:
+    return [*words, *(f"{a}_{b}" for a, b in itertools.pairwise(["^", *words, "$"]))]
+
+
 class Retriever:
     """Ranks the pack's entries (and out-of-scope topics) for a question by a blend of five similarities."""
 
@@ -353,9 +391,24 @@ class Retriever:
             for i, _ in postings:
                 self._vocabulary[i].add(token)
         self._index = {topic: i for i, (topic, _) in enumerate(self.topics)}
+        redirects = {t.id for t in content.out_of_scope.topics if t.kind == "redirect"}
+        inside = [every for owner, (_, every) in zip(self._owner, parsed, strict=True) if not self.topics[owner][1]]
+        outside = [every for owner, (_, every) in zip(self._owner, parsed, strict=True) if self.topics[owner][0] in redirects]
+        self.domain = _Domain(inside, outside)
+        self.domain_threshold = DOMAIN_THRESHOLD
+        self._default_redirect = content.out_of_scope.default
+
+    def about_studio(self, question: str) -> float:
+        """How much the message reads as being about the studio (see `_Domain`)."""
+        return self.domain.score(self.normaliser.words(question)[1])
 
     def is_gibberish(self, text: str) -> bool:
         """Keyboard mash ("asdfgh", "kkkkkkk"): no word the pack knows, and a long word no language would write."""
+        if not any(c.isalnum() for c in text):  # emoji, punctuation and symbols only: nothing to answer
+            return sum(not c.isspace() for c in text) >= 3
+        said = [re.sub(r"(.)\1+", r"\1", w) for w in _WORD_RE.findall(_fold(text))]
+        if len(said) >= 3 and len(set(said)) <= 2:  # "lol lol lol lol", "hello??? HELLO???? hellooo"
+            return True
         words = [w for w in _WORD_RE.findall(_fold(text)) if w.isalpha()]
         if not words or any(w in self.normaliser.known or _stem(w) in self.normaliser.known for w in words):
             return False
@@ -418,6 +471,8 @@ class Retriever:
         if refusal[2] >= self.oos_threshold and (refusal[2] >= best[2] - self.oos_margin or not answers):
             return Match(refusal[0], round(refusal[2], 4), True, best[0] or None, margin, coverage)
         if not answers:
+            if self._default_redirect and self.about_studio(question) < self.domain_threshold:
+                return Match(self._default_redirect, round(best[2], 4), True, best[0] or None, margin, coverage)
             return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin, coverage=coverage)
         return Match(best[0], round(best[2], 4), runner_up=second[0] or None, margin=margin, coverage=coverage)
 
