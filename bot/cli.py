@@ -1,4 +1,4 @@
-"""The `headshot-bot` command: init, doctor, run, chat, db upgrade, leads list|show|export, desk invite|revoke|people."""
+"""The `headshot-bot` command: init, doctor, run, chat, db upgrade|backup, leads list|show|export, desk invite|revoke|people."""
 
 from __future__ import annotations
 
@@ -23,8 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead (WEBHOOK_URL, WEBHOOK_SECRET)")
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (same engine, same database)")
     chat.add_argument("--name", default=None, help="the first name the bot sees (as a Telegram profile would give)")
-    db = sub.add_parser("db", help="database schema")
-    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="migrate to the newest revision")
+    db = sub.add_parser("db", help="database schema and backups")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate to the newest revision")
+    backup = db_sub.add_parser("backup", help="a consistent copy of the database, safe while the bot runs")
+    backup.add_argument("path", nargs="?", type=Path, default=None, help="file or folder to write (default: next to the database)")
     leads = sub.add_parser("leads", help="the photographer's leads")
     leads_sub = leads.add_subparsers(dest="leads_command", required=True)
     listing = leads_sub.add_parser("list", help="leads, newest first")
@@ -91,6 +94,8 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
     from bot import commands
 
     if args.command == "db":
+        if args.db_command == "backup":
+            return commands.db_backup(settings, args.path)  # type: ignore[arg-type]
         return commands.db_upgrade(settings)  # type: ignore[arg-type]
     if args.command == "run":
         return commands.run(settings, args.webhook)  # type: ignore[arg-type]

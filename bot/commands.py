@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
@@ -30,6 +31,15 @@ def db_upgrade(settings: Settings) -> int:
     _migrate(settings)
     print("database is at the newest revision")
     return 0
+
+
+def db_backup(settings: Settings, path: Path | None) -> int:
+    """`db backup [PATH]`: a consistent copy of the database; exit 1 when none was written."""
+    from bot.backup import backup_database
+
+    result = backup_database(settings.database_url, path)
+    print(result.line, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
 
 
 def run(settings: Settings, webhook: bool = False) -> int:
