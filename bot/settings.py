@@ -56,7 +56,6 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated numeric ids") from None
         return value
 
-    @field_validator("log_level", mode="before")
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -68,6 +67,7 @@ class Settings(BaseSettings):
             raise ValueError("is not a bot token (digits, a colon, then letters and digits): copy it again from @BotFather")
         return SecretStr(token)
 
+    @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
