@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     retention_days: int | None = Field(default=None, ge=1)  # message logs older than this are purged
     prompts_dir: Path | None = None
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for a log collector
     reminder_hours: float = Field(default=24.0, ge=0, le=24 * 30)  # 0 turns the unfinished-intake reminder off
     digest_time: str = "09:00"  # HH:MM in TIMEZONE, when the admin chats get the daily digest
     business_quiet_hours: float = Field(default=12.0, gt=0, le=24 * 30)  # a business chat the photographer wrote in stays theirs
@@ -71,6 +72,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod

@@ -15,7 +15,7 @@ _NUMBERS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "dozen": 12, "couple": 2, "both": 2,
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
+    "trio": 3, "duo": 2, "pair": 2, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
 }  # fmt: skip
 _COLLEAGUES = (
     "partners|co-?founders|cofounders|founders|co-?owners|owners|associates|colleagues|co-?workers|employees|staff|"
@@ -31,7 +31,7 @@ _WORKPLACE_RE = re.compile(
     r"\b(?:office|company|firm|clinic|practice|agency|startup|business|work|department|brokerage|studio|shop|store|"
     r"restaurant|bakery|team|staff|colleagues|coworkers|co-workers|employees|bureau|entreprise|cabinet|équipe)\b", re.I)
 _FAMILY = "kids|children|sons|daughters|boys|girls|family members|grandkids|enfants|fils|filles"
-_NUMBER = r"(\d{1,3}|a dozen|a couple of|" + "|".join(sorted((k.strip() for k in _NUMBERS), key=len, reverse=True)) + ")"
+_NUMBER = r"(\d{1,3}|half a dozen|a dozen|a couple of|" + "|".join(sorted((k.strip() for k in _NUMBERS), key=len, reverse=True)) + ")"
 # "four of my agents" reads like "my four agents"
 _N_OF_MY_RE = re.compile(rf"\b{_NUMBER} of (my|our|mes|nos)\b", re.I)
 # Counts side by side add up: "4 partners and 2 associates"
@@ -39,24 +39,50 @@ _JOINED_RE = re.compile(r"\s*(?:,|and|&|\+|plus|et|,\s*and)\s*", re.I)
 _ADJECTIVES = r"(?:[a-zé-]+\s+){0,2}?"
 _GROUP_RE = re.compile(
     rf"\b(?:team|group|crew|staff|office|company|department|firm|practice|équipe|groupe|family|famille) of (?:about |around |roughly |~|approx\.? )?{_NUMBER}\b"
-    rf"|\b(?:we are|we're|there are|there will be|there'll be|nous sommes|on est|on sera) (?:about |around )?{_NUMBER}\b(?!\s*(?:years?|am|pm|h\b|:))",
+    rf"|\b(?:we are|we're|there are|there will be|there'll be|nous sommes|on est|on sera) (?:now |going to be |gonna be )?(?:about |around |anywhere from |between |from )?{_NUMBER}\b(?!\s*(?:years?|am|pm|h\b|:))"
+    rf"|\b(?:team|group|staff|office|company|department|firm|practice|crew)\s*\((?:about |around |roughly |~)?{_NUMBER}(?: people| of us)?\)",
     re.IGNORECASE,
 )
+# A count the message settles on after others ("22 engineers, but 4 are away, so it'd be 18 people"; "5 in total";
+# "15 to 20, let's plan for 18") is the head count, whatever larger number came before it.
+_NOT_PEOPLE = r"(?! ?(?:am|pm|h\b|:|o'clock|years?|days?|weeks?|hours?|minutes?|mins?|photos?|images?|shots?|headshots?|looks?|outfits?|%|\$))"
+_SETTLED_RE = re.compile(
+    rf"\b{_NUMBER} (?:people |persons |of us )?(?:in total|total|altogether|all together|all in)\b|\ba total of {_NUMBER}\b"
+    rf"|\b(?:that makes|which makes|it'd be|it would be|it will be|it'll be) (?:about |around )?{_NUMBER}\b{_NOT_PEOPLE}",
+    re.IGNORECASE,
+)
+# "so 18", "plan for 18" settle a count only beside another one: alone they may be a time or a price.
+_SETTLED_WEAK_RE = re.compile(
+    rf"\b(?:so|that's|that is|plan for|book for|count on) (?:about |around )?{_NUMBER}\b{_NOT_PEOPLE}", re.IGNORECASE
+)
+_N_OF_OUR_RE = re.compile(rf"\b{_NUMBER} of (?:my|our|mes|nos) (?:[a-zé-]+ )?([a-zé-]+s)\b", re.IGNORECASE)
+# "me + 1", "myself +2"
+_PLUS_RE = re.compile(r"\b(?:me|myself|moi)\s*\+\s*(\d{1,2})\b(?!\s*(?:am|pm|h\b|:))", re.IGNORECASE)
 # "4 partners", "3 new associates", "the three of us": found from the noun, which is rarer than a number.
 _NOUN_RE = re.compile(rf"\b(?:{_COLLEAGUES}|{_GENERIC}|{_FAMILY})\b", re.IGNORECASE)
 _NUMBER_BEFORE_RE = re.compile(rf"\b{_NUMBER}\s+(?:[a-zé-]+\s+){{0,2}}$", re.IGNORECASE)
 # "me and my 2 co-founders", "my husband and I and our two kids", "ma co-fondatrice et moi"
 _SELF = r"\b(?:me|myself|i|moi)\b(?!['’])"
 _LINK = r"(?:and|et|or|ou|plus|i|me|moi)\b"
-_MEMBER = rf"(?:\b(?:my|our|ma|mon|mes|nos|notre)\s+(?:{_NUMBER}\s+)?(?:(?!{_LINK})[a-zé]+\s+)??(?!{_LINK})([a-zé-]+))"
-_PARTY_RE = re.compile(rf"(?:{_SELF}|{_MEMBER})(?:\s*(?:,|and|&|\+|et|plus)\s*(?:and\s+)?(?:{_SELF}|{_MEMBER}))+", re.IGNORECASE)
-_MEMBER_RE = re.compile(rf"{_SELF}|{_MEMBER}", re.IGNORECASE)
+_MEMBER = rf"(?:\b(?:my|our|ma|mon|mes|nos|notre)\s+(?:{_NUMBER}\s+)?(?:(?!{_LINK})[a-zé]+\s+){{0,2}}?({{nouns}})\b)"
+# "my co-founder Josh and I": a first name may follow the member
+_NAMED = rf"(?:\s+(?!{_LINK}|{_NUMBER}\b)[a-zé]+(?=\s*(?:,|and|&|\+|et|plus)\s))?"
 _ONE_COLLEAGUE = {"partner", "business partner", "cofounder", "co-founder", "colleague", "coworker", "co-worker",
                   "associate", "co-fondatrice", "co-fondateur", "cofondatrice", "cofondateur", "associé", "associée",
                   "collègue", "boss", "manager", "assistant", "co-owner", "employee"}  # fmt: skip
 _ONE_FAMILY = {"husband", "wife", "spouse", "son", "daughter", "kid", "child", "mom", "mum", "dad", "mother", "father",
                "sister", "brother", "boyfriend", "girlfriend", "fiancé", "fiancée", "fiance", "fiancee", "mari", "femme",
                "fille", "fils", "soeur", "sœur", "frère", "friend", "baby", "grandma", "grandpa"}  # fmt: skip
+# A member is a word the party reader knows, after up to two others ("my business partner", "my 3 new associates"),
+# so "my business partner and I" is one partner, and "my team and I" (a size not said) is no party.
+_MEMBER_NOUNS = "|".join(sorted(
+    {w for w in _ONE_COLLEAGUE | _ONE_FAMILY if " " not in w} | {f"{w}s" for w in _ONE_COLLEAGUE | _ONE_FAMILY if " " not in w}
+    | {w for w in _COLLEAGUES.split("|") if w.isalpha() or w.replace("-?", "").replace("-", "").isalpha()}
+    | {"children", "enfants", "kids", "wives"},
+    key=len, reverse=True))  # fmt: skip
+_MEMBER = _MEMBER.replace("{nouns}", _MEMBER_NOUNS)
+_PARTY_RE = re.compile(rf"(?:{_SELF}|{_MEMBER}{_NAMED})(?:\s*(?:,|and|&|\+|et|plus)\s*(?:and\s+)?(?:{_SELF}|{_MEMBER}{_NAMED}))+", re.IGNORECASE)
+_MEMBER_RE = re.compile(rf"{_SELF}|{_MEMBER}", re.IGNORECASE)
 _FAMILY_WORDS = re.compile(r"\b(?:family|families|husband|wife|kids|children|sons|daughters|famille|enfants)\b", re.I)
 
 
@@ -125,7 +151,21 @@ def count_people(text: str) -> HeadCount | None:
         party = _party(match.group(0))
         if party is not None:
             counts.append(party)
+    for match in _N_OF_OUR_RE.finditer(text.lower()):  # "half a dozen of our physios"
+        number = _number(match.group(1))
+        if number is not None:
+            workplace = bool(_WORKPLACE_RE.search(lowered)) if workplace is None else workplace
+            counts.append(HeadCount(number, (workplace or bool(re.fullmatch(_COLLEAGUES, match.group(2)))) and not family))
+    for match in _PLUS_RE.finditer(lowered):
+        counts.append(HeadCount(int(match.group(1)) + 1, False))
     counts = [c for c in counts if 2 <= c.people <= MAX_PEOPLE]
+    settled = [n for m in _SETTLED_RE.finditer(lowered) if 2 <= (n := _number(next(g for g in m.groups() if g)) or 0) <= MAX_PEOPLE]
+    if not settled and counts:
+        settled = [n for m in _SETTLED_WEAK_RE.finditer(lowered)
+                   if 2 <= (n := _number(next(g for g in m.groups() if g)) or 0) <= MAX_PEOPLE]  # fmt: skip
+    if settled:  # the settled number, with what the rest says of colleagues
+        workplace = bool(_WORKPLACE_RE.search(lowered)) and not family
+        return HeadCount(settled[-1], any(c.colleagues for c in counts) or workplace)
     return max(counts, key=lambda c: (c.people, c.colleagues)) if counts else None
 
 
@@ -157,6 +197,8 @@ def _number(token: str) -> int | None:
         return int(token)
     if token in ("a dozen", "dozen"):
         return 12
+    if token == "half a dozen":
+        return 6
     if token == "a couple of":
         return 2
     return _NUMBERS.get(token)

@@ -196,6 +196,28 @@ def test_people_alone_are_not_colleagues() -> None:
     assert count_people("two people") == HeadCount(2, False)
 
 
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("it's for me and my business partner, for our shop's site", HeadCount(2, True)),
+     ("my cofounder Priya and I need new photos", HeadCount(2, True)),
+     ("half a dozen of our nurses", HeadCount(6, True)),
+     ("a trio of founders, me included", HeadCount(3, True)),
+     ("the whole department (around 14) needs photos", HeadCount(14, True)),
+     ("we're now 9, not 8", HeadCount(9, True)),
+     ("there are 30 engineers but 6 are remote, so it'd be 24 people", HeadCount(24, True)),
+     ("the 3 partners plus me, so 4 in total", HeadCount(4, True)),
+     ("we're between 10 and 12 depending on the day, let's plan for 11", HeadCount(11, True)),
+     ("me + 2", HeadCount(3, False))],
+)  # fmt: skip
+def test_settled_counts_named_members_and_groups(text: str, count: HeadCount) -> None:
+    assert count_people(text) == count
+
+
+@pytest.mark.parametrize("text", ["so 2 headshots please", "plan for 3pm", "my team and I", "it'd be 4 looks", "book for 10am"])
+def test_numbers_that_are_not_a_party(text: str) -> None:
+    assert count_people(text) is None
+
+
 def test_people_at_work_are_colleagues() -> None:
     assert count_people("3 people from the office") == HeadCount(3, True)
 
