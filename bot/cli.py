@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.logs import configure_logging
 
         secrets = tuple(s.get_secret_value() for s in (settings.telegram_bot_token, settings.openai_api_key) if s)
-        configure_logging(settings.log_level if args.command == "run" else "WARNING", secrets)
+        configure_logging(settings.log_level if args.command == "run" else "WARNING", secrets, settings.log_format)
         if args.command == "run":
             settings.require_token()
             if args.webhook:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import re
+from datetime import UTC, datetime
 
 update_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("update_id", default=None)
 chat_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("chat_id", default=None)
@@ -46,6 +48,32 @@ class ScrubbingFormatter(logging.Formatter):
         return scrub(super().format(record), self.secrets)
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the bound ids, and a traceback when there is one.
+
+    Every string is scrubbed like the text format's line, and json.dumps escapes newlines, so a traceback stays on
+    its record's line."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": scrub(record.getMessage(), self.secrets),
+            "update_id": getattr(record, "update_id", None),
+            "chat_id": getattr(record, "chat_id", None),
+        }
+        if record.exc_info:
+            entry["exception"] = scrub(self.formatException(record.exc_info), self.secrets)
+        if record.stack_info:
+            entry["stack"] = scrub(self.formatStack(record.stack_info), self.secrets)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
 def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
     """The text with the given secrets, and anything shaped like a bot token or an API key, replaced by ***."""
     for secret in secrets:
@@ -53,11 +81,11 @@ def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
     return _SECRET_SHAPES.sub("***", text)
 
 
-def configure_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
-    """Set up the root logger once; quiet the HTTP client, whose request lines contain the bot token."""
+def configure_logging(level: str = "INFO", secrets: tuple[str, ...] = (), log_format: str = "text") -> None:
+    """Set up the root logger once, as text lines or JSON lines; quiet the HTTP client, whose request lines contain the bot token."""
     handler = logging.StreamHandler()
     handler.addFilter(ContextFilter(secrets))
-    handler.setFormatter(ScrubbingFormatter(FORMAT, secrets))
+    handler.setFormatter(JsonFormatter(secrets) if log_format == "json" else ScrubbingFormatter(FORMAT, secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

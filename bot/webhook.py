@@ -106,7 +106,7 @@ def app_factory() -> Starlette:
     token = settings.require_token()
     url, secret = settings.require_webhook()
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-    configure_logging(settings.log_level, (token, key))
+    configure_logging(settings.log_level, (token, key), settings.log_format)
     services = build_services(settings)
     application = build_application(services, token, settings.telegram_api_base_url, webhook=True)
     return create_app(application, services, secret, webhook_path(url))

@@ -25,7 +25,7 @@ from tests.fakes.telegram_server import FakeTelegram
 ADMIN_CHAT_ID = 900_001
 ENV_SETTINGS = (
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "ADMIN_CHAT_IDS", "TIMEZONE", "OPENAI_API_KEY",
-    "OPENAI_BASE_URL", "OPENAI_MODEL", "PROMPTS_DIR", "LOG_LEVEL", "REMINDER_HOURS", "DIGEST_TIME",
+    "OPENAI_BASE_URL", "OPENAI_MODEL", "PROMPTS_DIR", "LOG_LEVEL", "LOG_FORMAT", "REMINDER_HOURS", "DIGEST_TIME",
 )  # fmt: skip
 TABLES = ("messages", "conversations", "leads", "questions", "lead_events", "desk_messages", "learned_answers", "funnel_events",
           "job_runs", "processed_updates", "chat_status", "lead_insights", "desk_assistants", "desk_invitations",
