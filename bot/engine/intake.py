@@ -162,7 +162,8 @@ class _Turn(Controls):
         wants_booking = parsing.has_any(text, vocab.booking_words) or parsing.is_exactly(text, [vocab.uses[k].label for k in vocab.uses])
         if (press := self.typed_button(text)) is not None:
             self.on_button(press)
-        elif ((found.use or found.availability.found or found.email or found.phone) and not parsing.looks_like_question(text)) or (
+        elif ((found.use or found.availability.found or found.availability.conflict is not None or found.email or found.phone)
+              and not parsing.looks_like_question(text)) or (
             wants_booking and not parsing.looks_like_question(text)
         ):
             self.merge(found, text)

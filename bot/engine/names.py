@@ -22,10 +22,23 @@ _INTROS = [
     ("i'm",), ("im",), ("this", "is"), ("call", "me"), ("it's",), ("its",), ("c'est",), ("je", "m'appelle"),
     ("je", "suis"), ("moi", "c'est"), ("myself",), ("me", "llamo"), ("mi", "nombre", "es"), ("name",), ("nom",),
     ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name"), ("signed",), ("soy",), ("ici",),
+    ("sono",), ("mi", "chiamo"),
 ]  # fmt: skip
 _LABEL_INTROS = {("name",), ("nom",), ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name")}
 _WEAK_INTROS = {("this", "is"), ("it's",), ("its",), ("c'est",), ("je", "suis"), ("i", "am"), ("i'm",), ("im",), ("soy",),
-                ("ici",)}
+                ("ici",), ("sono",)}
+# Introductions that say a name follows, whatever its case: "my name is rose martinez and i need…"
+_NAMING_INTROS = {("my", "name", "is"), ("my", "name's"), ("my", "names"), ("je", "m'appelle"), ("me", "llamo"),
+                  ("mi", "nombre", "es"), ("mi", "chiamo"), ("call", "me"), ("moi", "c'est")}
+# "His name's Mark": a name the writer gives for someone else
+_SOMEONE_ELSE = {"his", "her", "their", "whose", "its", "son", "daughter", "husband", "wife"}
+# Words that are also first names: a capitalised one where a name stands is read as the name ("Will here",
+# "I'm Will Hartmann", "Hope, a wedding planner"), never in lower case.
+_NAME_LIKE = frozenset(
+    """will grace hope summer rose mark jean hunter autumn june may faith joy bill drew guy art frank april august
+    dawn eve ivy lily jade ruby sky skye sunny pat rob sue max ray dean chase carol gene harper paige page
+    sterling heath bob""".split()
+)
 _SIGNOFFS = [
     ("thanks",), ("thank", "you"), ("thankyou",), ("thx",), ("ty",), ("cheers",), ("regards",), ("best",),
     ("best", "regards"), ("kind", "regards"), ("warm", "regards"), ("warmly",), ("sincerely",), ("many", "thanks"),
@@ -142,13 +155,17 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
                     j += 1
                 elif intro in (("name",), ("nom",), ("contact",)):
                     continue
-            words = _name_words(toks, j, lowercase_writer, strict=intro in _WEAK_INTROS, closed=label)
+            if intro[0] in ("name's", "names", "name") and i > 0 and toks[i - 1].low.removesuffix("'s") in _SOMEONE_ELSE:
+                continue
+            naming = intro in _NAMING_INTROS
+            words = _name_words(toks, j, lowercase_writer or naming, strict=intro in _WEAK_INTROS, closed=label,
+                                naming=naming)  # fmt: skip
             if words:
                 out.append((0, words))
     tok = toks[i]
     if tok.low == "here" and i > 0:
         start = _after_greeting(toks)
-        words = _name_words(toks, start, lowercase_writer, strict=False)
+        words = _name_words(toks, start, lowercase_writer, strict=False, here=True)
         if words and start + len(words) in (i, *range(i - 6, i)) and _here_gap_ok(toks, start + len(words), i):
             out.append((0, words))
     for signoff in _SIGNOFF_INDEX.get(low, ()):
@@ -215,9 +232,11 @@ def _closes_message(toks: list[_Tok], end: int) -> bool:
     return all(t.text in (".", "!", "\n", ",", CONTACT_MARK) for t in toks[end:])
 
 
-def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: bool, closed: bool = False) -> list[str]:
+def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: bool, closed: bool = False,
+                naming: bool = False, here: bool = False) -> list[str]:  # fmt: skip
     """Up to four name words from token j: capitalised words (and particles between them); lower-case words only
-    from a writer who writes everything in lower case, and then only when the name is followed by a boundary."""
+    from a writer who writes everything in lower case, and then only when the name is followed by a boundary.
+    After "my name is" (`naming`) the name may run up to a connector ("…rose martinez and i need")."""
     while j < len(toks) and toks[j].low in _TITLES:
         j += 2 if j + 1 < len(toks) and toks[j + 1].text == "." else 1
     words: list[str] = []
@@ -226,11 +245,12 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
         tok = toks[k]
         word = tok.text.rstrip(".")
         low = word.lower().replace("’", "'")
-        if _is_initial(toks, k):  # "J. Okafor", "cheers, T. Nakamura"
-            words.append(word + ".")
+        if _is_initial(toks, k) or (words and low == "st" and _is_initial(toks, k, abbreviation=True)):
+            words.append(word + ".")  # "J. Okafor", "cheers, T. Nakamura", "Marguerite St. Clair"
             k += 2
             continue
-        refused = low in NEVER_NAMES or (low in NOT_NAMES and not (closed and tok.capital)) or _describes(tok)
+        name_like = tok.capital and low in _NAME_LIKE and (here or _name_like_here(toks, k, words))
+        refused = (low in NEVER_NAMES and not name_like) or (low in NOT_NAMES and not (closed and tok.capital) and not name_like) or _describes(tok)
         if not tok.is_word or (refused and not (words and low in _PARTICLES)):
             break
         if not tok.capital:
@@ -240,8 +260,8 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
                 continue
             if not (lowercase_writer or closed) or (words and words[0][:1].isupper()):
                 break
-        if low.endswith("ing") or (not words and not tok.capital and low.endswith(("ed", "ly"))):
-            break
+        if (low.endswith("ing") and not (tok.capital and "-" in low)) or (not words and not tok.capital and low.endswith(("ed", "ly"))):
+            break  # "I'm giving a talk"; "Mei-Ling" is a name
         words.append(word)
         k += 1
     if not words or len(words) > MAX_WORDS:
@@ -249,7 +269,7 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
     lower = not words[0][:1].isupper()
     at_boundary = k >= len(toks) or toks[k].text in _BOUNDARY or not toks[k].is_word or toks[k].low in ("btw", "here", "by")
     if (lower or strict) and not at_boundary:
-        if not lower and not closed and toks[k].low in _CONNECTORS:
+        if (naming or not lower) and not closed and toks[k].low in _CONNECTORS:
             return words  # "this is Chidi Okafor from Okafor & Partners", "I'm Dana Li and I need…"
         if toks[k].low in _DESCRIBING_SUFFIXES or toks[k].low in _ROLES:
             return []  # "I'm Vancouver Based", "I'm Senior Designer": a description in title case
@@ -273,11 +293,20 @@ def _describes(tok: _Tok) -> bool:
     return len(parts) > 1 and parts[-1] in _DESCRIBING_SUFFIXES
 
 
-def _is_initial(toks: list[_Tok], k: int) -> bool:
-    """A capital letter and a dot before a capitalised word: an initial, not a sentence end."""
+def _is_initial(toks: list[_Tok], k: int, abbreviation: bool = False) -> bool:
+    """A capital letter (or "St") and a dot before a capitalised word: an initial, not a sentence end."""
     tok = toks[k]
-    return (len(tok.text) == 1 and tok.capital and k + 2 < len(toks) and toks[k + 1].text == "."
+    return ((abbreviation or len(tok.text) == 1) and tok.capital and k + 2 < len(toks) and toks[k + 1].text == "."
             and toks[k + 2].is_word and toks[k + 2].capital)  # fmt: skip
+
+
+def _name_like_here(toks: list[_Tok], k: int, words: list[str]) -> bool:
+    """A name-like word ("Will", "Hope") reads as a name when it follows a name word or precedes a capitalised
+    surname or a boundary: "I'm Will Hartmann", "Thanks, Will", but not "I'm Available Friday"."""
+    if words:
+        return True
+    after = toks[k + 1] if k + 1 < len(toks) else None
+    return after is None or after.text in _BOUNDARY or (after.is_word and after.capital and after.low not in NOT_NAMES)
 
 
 def read_name(text: str) -> str | None:

@@ -25,6 +25,23 @@ MARK = "\x01"  # an email address or phone number the reader has already taken o
 
 
 # -- names ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Grace here, looking for a LinkedIn photo", "Grace"), ("Hi, I'm Hunter Oakes, an actor", "Hunter Oakes"),
+     ("my name is lena park and i'd like a session", "Lena Park"), ("Sono Chiara, attrice", "Chiara"),
+     ("Oh and I'm Jo-Ling btw", "Jo-Ling"), ("Warmly,\nAnne St. Pierre", "Anne St. Pierre"),
+     ("Thanks so much, Summer", "Summer")],
+)  # fmt: skip
+def test_names_that_are_words_hyphens_abbreviations_and_italian(text: str, name: str) -> None:
+    assert find_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["It's for my son. His name's Leo.", "I'm Available most mornings", "Will you be open Friday?",
+                                  "I'm Free after 3"])  # fmt: skip
+def test_no_name_for_someone_else_or_a_capitalised_word(text: str) -> None:
+    assert find_name(text) is None
+
+
 def test_an_initial_is_part_of_a_signed_name() -> None:
     assert find_name("The 3rd works.\ncheers, J. Okafor") == "J. Okafor"
 
@@ -86,6 +103,13 @@ def test_a_first_message_ending_in_a_day_question_starts_the_booking(content: Co
     facts = chat.state.facts
     assert chat.state.step is not Step.IDLE
     assert (facts.name, facts.use, [w.date.isoformat() for w in facts.availability if w.date]) == ("Ines", "dating", ["2026-12-18"])
+
+
+def test_a_first_message_whose_day_contradicts_its_date_starts_the_booking_and_keeps_the_rest(content: ContentPack) -> None:
+    chat = Chat(content)  # Dec 19 2026 is a Saturday: the bot asks which, and keeps the name and the party
+    chat.send("Could my partner and I both come in? Sunday the 19th suits us. Thanks, Omar")
+    assert chat.state.step is not Step.IDLE and chat.state.choices
+    assert (chat.state.facts.name, chat.state.facts.people) == ("Omar", 2)
 
 
 # -- availability ---------------------------------------------------------------------------------------
