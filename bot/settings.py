@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_workers: int = Field(default=1, ge=1, le=32)
     retention_days: int | None = Field(default=None, ge=1)  # message logs older than this are purged
+    abandoned_intake_days: int = Field(default=30, ge=0)  # an intake untouched this long loses its email and phone; 0 keeps them
     prompts_dir: Path | None = None
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for a log collector

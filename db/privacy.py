@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.desk import forget_prospect
@@ -81,6 +82,28 @@ async def forget_chat(session: AsyncSession, chat_id: int) -> Forgotten:
     await session.execute(delete(ChatStatus).where(ChatStatus.chat_id == chat_id))
     await session.execute(delete(BusinessChat).where(BusinessChat.chat_key == chat_id))  # a business chat's own key
     return Forgotten(lead_ids, learned_ids)
+
+
+async def clear_abandoned_contacts(session: AsyncSession, idle_before: datetime) -> int:
+    """Clear the email and phone of every intake untouched since `idle_before`, the rest of it kept; how many.
+
+    Neither `updated_at` changes (no reminder is due again) nor the state's version stays (a prospect writing at
+    this moment re-reads the cleared state, and an old button on the chat is stale)."""
+    table = Conversation.__table__
+    stmt = select(table.c.chat_id, table.c.state, table.c.version).where(table.c.updated_at < idle_before)
+    cleared = 0
+    for row in (await session.execute(stmt)).all():
+        facts = dict((row.state or {}).get("facts") or {})
+        if facts.get("email") is None and facts.get("phone") is None:
+            continue
+        state = {**row.state, "facts": facts | {"email": None, "phone": None}}
+        result = await session.execute(
+            update(table)
+            .where(table.c.chat_id == row.chat_id, table.c.version == row.version)
+            .values(state=state, version=row.version + 1, updated_at=table.c.updated_at)
+        )
+        cleared += result.rowcount  # type: ignore[attr-defined]
+    return cleared
 
 
 def _row(obj: Any, leave_out: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Scheduled work, rebuilt from the database at every start: reminders for unfinished intakes and the daily digest."""
+"""Scheduled work, rebuilt from the database at every start: reminders for unfinished intakes, the daily digest, and
+the daily retention of abandoned intakes' contact details."""
 
 from __future__ import annotations
 
@@ -23,10 +24,13 @@ from db.funnel import claim_job_run, claim_reminder, stalled_intakes
 from db.journal import is_blocked
 from db.messages import log_messages
 from db.models import Direction
+from db.privacy import clear_abandoned_contacts
 from db.questions import list_questions
 
 log = logging.getLogger(__name__)
-REMINDER_JOB, DIGEST_JOB = "desk-reminders", "desk-digest"
+REMINDER_JOB, DIGEST_JOB, RETENTION_JOB = "desk-reminders", "desk-digest", "retention"
+RETENTION_SECONDS = 24 * 3600.0
+RETENTION_FIRST = 60.0  # a minute after each start, then daily: a bot restarted often still applies it
 REMINDER_LATE = timedelta(days=7)  # a reminder this overdue is not sent any more (e.g. after a long downtime)
 DIGEST_WAIT = timedelta(hours=24)  # a lead still new after this is listed in the digest
 DIGEST_ITEMS = 15
@@ -135,6 +139,22 @@ async def send_digest(bot: Bot, services: Services, desk: Desk, now: datetime) -
     return sent
 
 
+async def apply_retention(services: Services, now: datetime) -> int:
+    """Clear the email and phone of intakes abandoned for ABANDONED_INTAKE_DAYS (0 keeps them); how many."""
+    days = services.settings.abandoned_intake_days
+    if days <= 0:
+        return 0
+    async with services.sessionmaker.begin() as session:
+        return await clear_abandoned_contacts(session, now - timedelta(days=days))
+
+
+async def on_retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The daily retention job."""
+    services: Services = context.application.bot_data["services"]
+    if count := await apply_retention(services, utcnow()):
+        log.info("cleared the contact details of %d abandoned intakes", count)
+
+
 async def on_reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The repeating job: remind, and pick up answers saved by another worker."""
     services: Services = context.application.bot_data["services"]
@@ -151,7 +171,7 @@ async def on_digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def schedule_desk_jobs(application: Application) -> None:  # type: ignore[type-arg]
-    """Schedule the reminder scan and the daily digest; nothing to restore, as both read the database."""
+    """Schedule the reminder scan, the daily digest and retention; nothing to restore, as all read the database."""
     services: Services = application.bot_data["services"]
     settings = services.settings
     if application.job_queue is None:
@@ -160,6 +180,7 @@ def schedule_desk_jobs(application: Application) -> None:  # type: ignore[type-a
     scan = reminder_scan_seconds(settings.reminder_hours or 24.0)
     # Runs even with reminders off: it also reloads the learned answers another worker may have saved.
     application.job_queue.run_repeating(on_reminder_job, interval=scan, first=scan, name=REMINDER_JOB)
+    application.job_queue.run_repeating(on_retention_job, interval=RETENTION_SECONDS, first=RETENTION_FIRST, name=RETENTION_JOB)
     if settings.admin_chat_ids:
         application.job_queue.run_daily(on_digest_job, time=settings.digest_at, name=DIGEST_JOB)
 

@@ -1,16 +1,16 @@
-"""Scheduled desk work through the real Application's JobQueue: intake reminders and the daily digest."""
+"""Scheduled desk work through the real Application's JobQueue: intake reminders, the daily digest, retention."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.desk.jobs import DIGEST_JOB, REMINDER_JOB
+from bot.desk.jobs import DIGEST_JOB, REMINDER_JOB, RETENTION_JOB, apply_retention
 from db.base import utcnow
 from db.leads import create_lead
 from db.messages import recent_messages
-from db.models import Direction, LeadStatus
+from db.models import Conversation, Direction, LeadStatus
 from db.questions import create_question
 from tests.conftest import ADMIN_CHAT_ID
 from tests.desk.conftest import PROSPECT, DeskBot, buttons_of, new_text, say, shown, tap
@@ -108,3 +108,43 @@ async def test_digest_with_nothing_to_list_is_not_sent(desk_bot: DeskBot) -> Non
     await desk_bot.run_job(DIGEST_JOB)
     await asyncio.sleep(0.1)
     assert desk_bot.fake.sent_messages(ADMIN_CHAT_ID) == []
+
+
+async def _abandon(bot: DeskBot, chat_id: int = PROSPECT, days: float = 31) -> None:
+    """A prospect gets as far as giving their email, then goes quiet for `days`."""
+    await say(bot.fake, chat_id, "I'm Dana, LinkedIn, free next Thu morning, dana@example.com", "Anything else")
+    await bot.age_conversation(chat_id, days * 24)
+
+
+async def _facts(bot: DeskBot, chat_id: int = PROSPECT) -> tuple[dict[str, object], datetime]:
+    async with bot.svc.sessionmaker() as session:
+        row = await session.get(Conversation, chat_id)
+    assert row is not None
+    return row.state["facts"], row.updated_at
+
+
+async def test_retention_job_clears_the_contact_details_of_intakes_abandoned_for_30_days(desk_bot: DeskBot) -> None:
+    await _abandon(desk_bot)
+    await desk_bot.run_job(RETENTION_JOB)
+    facts, touched = await _facts(desk_bot)
+    assert (facts["email"], facts["phone"], facts["name"]) == (None, None, "Dana")
+    assert touched < utcnow() - timedelta(days=30)  # not "touched" by it: no reminder falls due again
+    await desk_bot.run_job(REMINDER_JOB)
+    await asyncio.sleep(0.1)
+    assert not any(REMINDER in t for t in desk_bot.fake.texts(PROSPECT))
+
+
+async def test_retention_keeps_an_intake_until_its_30th_day(desk_bot: DeskBot) -> None:
+    await _abandon(desk_bot, days=29)
+    assert await apply_retention(desk_bot.svc, utcnow()) == 0
+    assert (await _facts(desk_bot))[0]["email"] == "dana@example.com"
+    assert await apply_retention(desk_bot.svc, utcnow() + timedelta(days=1, minutes=1)) == 1  # the clock moves on
+    assert (await _facts(desk_bot))[0]["email"] is None
+
+
+async def test_retention_set_to_0_keeps_contact_details(desk_bot_factory: Callable[..., DeskBot]) -> None:
+    bot = desk_bot_factory(abandoned_intake_days=0)
+    await bot.start()
+    await _abandon(bot, days=400)
+    assert await apply_retention(bot.svc, utcnow()) == 0
+    assert (await _facts(bot))[0]["email"] == "dana@example.com"
