@@ -158,7 +158,7 @@ class _Reader:
         not_parts: list[str] = []
         self._clause_items = items
         past_before = self.result.past_date
-        negating = next_mod = negating_parts = False
+        negating = next_mod = negating_parts = for_all = False
         last_slot: tuple[list[Slot], Slot] | None = None
         slot_end = -2  # index of the token that ended the last slot, to merge "afternoon after 3"
         i = 0
@@ -186,6 +186,11 @@ class _Reader:
                 continue
             elif kind == "mod":
                 next_mod = tok.value == "next" or (next_mod and tok.value == "on")
+            elif kind == "conj" and tok.value == "," and negating and items and items[-1].excluded and i + 1 < len(toks) and (
+                    toks[i + 1].kind in ("part", "slot", "time") or self._starts_time(toks, i + 1)):
+                # "any weekday except Friday, mornings": the exclusion ends at the comma; the slot is for every day
+                negating = False
+                for_all = True
             elif kind in ("part", "slot", "time") or self._starts_time(toks, i):
                 slot, j = self._read_slot(toks, i)
                 if slot is not None and negating and slot.start is None and slot.end is None and slot.part != "any":
@@ -194,7 +199,7 @@ class _Reader:
                     i = j
                     continue
                 if slot is not None:
-                    target = items[-1].slots if items else leading
+                    target = items[-1].slots if items and not for_all else leading
                     if slot_end == i - 1 and target and _mergeable(target[-1], slot):
                         target[-1] = _merge(target[-1], slot)
                     else:
@@ -263,9 +268,10 @@ class _Reader:
             for it in bare:
                 it.dates, it.day = [anchor + timedelta(days=it.day or 0)], None
             positive = [it for it in positive if it.week is None]
-            for it in bare:  # "Monday to Wednesday next week, afternoons"
-                if not it.slots and weeks[0].slots:
-                    it.slots = weeks[0].slots
+            week_slots = next((w.slots for w in reversed(weeks) if w.slots), [])
+            for it in bare:  # "Monday to Wednesday next week, afternoons"; "Monday next week or Friday next week, after 1"
+                if not it.slots and week_slots:
+                    it.slots = week_slots
         trailing = positive[-1].slots if positive else []
         for it in positive:
             if not it.slots:
@@ -295,6 +301,9 @@ class _Reader:
         gone_days = {d for it in self.excluded for d in ([it.day] if it.day is not None else it.weekdays)}
         gone_dates = {d for it in self.excluded for d in it.dates}
         kept = [w for w in windows if w.date not in gone_dates and (w.weekday is None or WEEKDAYS.index(w.weekday) not in gone_days)]
+        timed = {(w.date, w.weekday, w.part_of_day) for w in kept if w.start or w.end}
+        # "Wednesday at 7 if you do evening sessions": the evening and 7 pm are one window, the timed one
+        kept = [w for w in kept if w.start or w.end or (w.date, w.weekday, w.part_of_day) not in timed]
         unique = sorted(set(kept), key=_order)
         self.result.windows = unique[:MAX_WINDOWS]
         return self.result
@@ -451,6 +460,13 @@ class _Reader:
     # -- times ------------------------------------------------------------------------------------
     def _starts_time(self, toks: list[Tok], i: int) -> bool:
         tok = toks[i]
+        if tok.kind == "num" and not tok.value[1] and 1 <= tok.value[0] <= 12 and i + 1 < len(toks):
+            nxt = toks[i + 1]  # "6-8pm"; "tmrw 11?"
+            if nxt.kind == "range" and i + 2 < len(toks) and toks[i + 2].kind == "time":
+                return True
+            return i > 0 and toks[i - 1].kind == "rel" and (nxt.kind == "break" or (nxt.kind == "conj" and nxt.value == ","))
+        if tok.kind == "num" and not tok.value[1] and 1 <= tok.value[0] <= 12 and i > 0 and toks[i - 1].kind == "rel":
+            return True  # "tmrw 11" closing the clause
         if tok.kind != "prep" or i + 1 >= len(toks):
             return False
         nxt = toks[i + 1]

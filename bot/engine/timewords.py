@@ -97,7 +97,11 @@ _PHRASES: dict[str, tuple[str, Any]] = {
     "fin de matinée": ("part", "morning"), "début de soirée": ("part", "evening"), "en début de soirée": ("part", "evening"),
     # Greetings name a part of the day without offering it ("Good evening, could we do Saturday?").
     "good morning": ("filler", None), "good afternoon": ("filler", None), "good evening": ("filler", None),
-    "good night": ("filler", None), "buenos días": ("filler", None), "buenos dias": ("filler", None),
+    "good night": ("filler", None), "happy monday": ("filler", None), "happy tuesday": ("filler", None),
+    "happy wednesday": ("filler", None), "happy thursday": ("filler", None), "happy friday": ("filler", None),
+    "happy saturday": ("filler", None), "happy sunday": ("filler", None), "instead of": ("not", None),
+    "rather than": ("not", None), "prefer": ("yes", None), "would prefer": ("yes", None), "we'd prefer": ("yes", None),
+    "i'd prefer": ("yes", None), "buenos días": ("filler", None), "buenos dias": ("filler", None),
     "buenas tardes": ("filler", None), "buenas noches": ("filler", None), "bonsoir": ("filler", None),
     # Words that say a day suits; after them a "not" no longer applies ("not mornings tho, im free friday").
     "free": ("yes", None), "available": ("yes", None), "works": ("yes", None), "work for me": ("yes", None),

@@ -273,3 +273,19 @@ def test_a_question_about_the_studio_on_a_day_stays_a_question(text: str) -> Non
                                   "need pics asap\n\nthx", f"call {MARK} (cell)"])  # fmt: skip
 def test_titles_descriptions_and_labels_are_not_names(text: str) -> None:
     assert find_name(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Tuesday next week, Thursday next week, ideally after 2", ["2026-12-15 tue afternoon 14:00-", "2026-12-17 thu afternoon 14:00-"]),
+     ("Friday Dec 18 5-7pm", ["2026-12-18 fri evening 17:00-19:00"]),
+     ("tomorrow 10?", ["2026-12-08 tue morning 10:00-"]),
+     ("tomorrow 3 or 4 of us", ["2026-12-08 tue any"]),
+     ("weekdays except Wednesday, afternoons", ["- mon afternoon", "- tue afternoon", "- thu afternoon", "- fri afternoon"]),
+     ("any weekday but Friday, after 4", ["- mon afternoon 16:00-", "- tue afternoon 16:00-", "- wed afternoon 16:00-", "- thu afternoon 16:00-"]),
+     ("not 5 of us, and we'd prefer Dec 30 now", ["2026-12-30 wed any"]),
+     ("let's do Thursday instead of Wednesday, same time (11am)", ["2026-12-10 thu morning 11:00-"]),
+     ("Happy Friday! Could I come Tuesday at 6 for an evening session?", ["2026-12-08 tue evening 18:00-"])],
+)  # fmt: skip
+def test_corrections_week_slots_ranges_and_one_window_per_time(text: str, expected: list[str], content: ContentPack) -> None:
+    assert read(text, content) == expected
