@@ -29,7 +29,7 @@ def _lead(**fields: object) -> Lead:
 def test_csv_export_writes_a_formula_typed_by_a_prospect_as_text() -> None:
     lead = _lead(name=HOSTILE, notes="+1+cmd|' /C calc'!A0", availability_text="@SUM(1)", source="-2+3", email="a@b.c")
     [row] = list(csv.DictReader(io.StringIO(to_csv([lead]))))
-    assert row["name"] == "'" + HOSTILE and row["notes"].startswith("'+") and row["availability_text"] == "'@SUM(1)"
+    assert row["name"] == "'" + HOSTILE and row["notes"].startswith("'+") and row["their_words"] == "'@SUM(1)"
     assert row["source"] == "'-2+3" and row["email"] == "a@b.c"  # ordinary values untouched
 
 
