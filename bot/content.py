@@ -59,6 +59,9 @@ class Studio(_Strict):
 class UseVocab(_Strict):
     label: str
     keywords: list[str]
+    # Words that name this use only when the message names no other ("a website" is the company's unless the
+    # photos are "brand photos for my website and Instagram").
+    generic: list[str] = []
 
 
 class IntakeVocab(_Strict):

@@ -139,13 +139,19 @@ def find_use(text: str, vocab: IntakeVocab) -> str | None:
     """The intended use named in the text: a team beats the page it is for ("our team page"), a named use beats
     `other`, then the earliest and longest keyword wins ("agent immobilier" is a realtor, not an actor's agent)."""
     lowered = " " + _GREETING_TEAM_RE.sub(" ", text.lower().replace("’", "'")) + " "
-    pattern, owners = _use_pattern(tuple((key, tuple(use.keywords)) for key, use in vocab.uses.items()))
+    pattern, owners = _use_pattern(tuple((key, (*use.keywords, *use.generic)) for key, use in vocab.uses.items()))
+    generic = {w.lower() for use in vocab.uses.values() for w in use.generic}
     hits: list[tuple[int, int, int, str]] = []
     for match in pattern.finditer(lowered):
+        if _YOURS_RE.search(lowered, max(0, match.start() - 6), match.start()):
+            continue  # "loved your portfolio", "saw your instagram": the studio's, not what the photos are for
         key = owners[match.group(0)]
-        rank = 0 if key in vocab.team_uses else 2 if key == "other" else 1
+        rank = 0 if key in vocab.team_uses else 3 if key == "other" else 2 if match.group(0) in generic else 1
         hits.append((rank, match.start(), -len(match.group(0)), key))
     return min(hits)[3] if hits else None
+
+
+_YOURS_RE = re.compile(r"\b(?:your|ur|yr|votre|vos|ton|ta|tes|tu|tus)\s+$")
 
 
 @lru_cache(maxsize=4)

@@ -29,7 +29,12 @@ _GENERIC = "people|persons|folks|ppl|individuals|heads|of us|of them|personnes"
 _NEUTRAL = frozenset({"people", "persons", "folks", "ppl", "individuals", "heads", "personnes"})
 _WORKPLACE_RE = re.compile(
     r"\b(?:office|company|firm|clinic|practice|agency|startup|business|work|department|brokerage|studio|shop|store|"
-    r"restaurant|bakery|team|staff|colleagues|coworkers|co-workers|employees|bureau|entreprise|cabinet|équipe)\b", re.I)
+    r"restaurant|bakery|team|staff|colleagues|coworkers|co-workers|employees|bureau|entreprise|cabinet|équipe|"
+    r"nonprofit|non-profit|charity|church|organization|organisation|school|clinic|lab)\b", re.I)
+# A couple or a family who run a business together are colleagues for the shoot: "my wife and I co-own a bakery".
+_RUN_TOGETHER_RE = re.compile(
+    r"\b(?:co-?own|co-?owners|co-?run|we (?:own|run|started)|our (?:own )?(?:business|company|shop|store|bakery|restaurant|"
+    r"practice|firm|studio|cafe|café|agency|brand|startup))\b", re.I)
 _FAMILY = "kids|children|sons|daughters|boys|girls|family members|grandkids|enfants|fils|filles"
 _NUMBER = r"(\d{1,3}|half a dozen|a dozen|a couple of|" + "|".join(sorted((k.strip() for k in _NUMBERS), key=len, reverse=True)) + ")"
 # "four of my agents" reads like "my four agents"
@@ -123,7 +128,7 @@ def count_people(text: str) -> HeadCount | None:
     if any(f" of {w} " in lowered for w in ("my", "our", "mes", "nos")):  # the number alternation is costly
         lowered = _N_OF_MY_RE.sub(r"\2 \1", lowered)
     counts: list[HeadCount] = []
-    family = bool(_FAMILY_WORDS.search(lowered))
+    family = bool(_FAMILY_WORDS.search(lowered)) and not _RUN_TOGETHER_RE.search(lowered)
     workplace: bool | None = None
     for match in _GROUP_RE.finditer(lowered):
         number = _number(next(g for g in match.groups() if g))

@@ -289,3 +289,19 @@ def test_titles_descriptions_and_labels_are_not_names(text: str) -> None:
 )  # fmt: skip
 def test_corrections_week_slots_ranges_and_one_window_per_time(text: str, expected: list[str], content: ContentPack) -> None:
     assert read(text, content) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "use"),
+    [("Saw your Instagram and loved it! I need photos for my Hinge profile", "dating"),
+     ("brand photos for my website and TikTok", "personal_brand"),
+     ("a new photo for the website", "company_website")],
+)  # fmt: skip
+def test_the_studios_own_pages_are_not_uses_and_a_website_yields_to_a_named_use(
+    text: str, use: str, content: ContentPack
+) -> None:
+    assert find_use(text, content.intake) == use
+
+
+def test_a_couple_who_run_a_business_together_are_a_team() -> None:
+    assert count_people("my husband and I run our own cafe and need a photo of the two of us") == HeadCount(2, True)
