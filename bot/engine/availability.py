@@ -179,6 +179,8 @@ class _Reader:
                     not_parts.append(slot.part)
             elif kind == "negafter" and items:
                 items[-1].excluded = True
+            elif items and i > 0 and toks[i - 1].kind == "holiday" and (kind == "gone" or (kind == "rel" and tok.value[0] < 0)):
+                items[-1].excluded = True  # "Boxing Day came and went", "Family Day yesterday": said of a day gone by
             elif kind == "mod" and tok.value == "last" and _next_is(toks, i, "day"):
                 day = toks[i + 1].value[0]  # "last Monday": a day gone by, said about the past
                 self.result.past_date = self.today - timedelta(days=(self.today.weekday() - day) % 7 or 7)
@@ -421,6 +423,8 @@ class _Reader:
             year, k2 = _year(toks, k + 1)
             return self._keep([self._month_day(toks[k].value, d, year) for d in days]), k2
         said_the = i > 0 and toks[i - 1].kind == "the" and toks[i - 1].value in ("le", "the")
+        if j < len(toks) and toks[j].kind == "word" and toks[j].value in _NOT_A_DAY_NOUNS:
+            return [], j  # "the 9th floor", "our 5th anniversary", "4th Avenue": an ordinal that is not a date
         if days and (tok.value[1] or said_the or pair):
             return self._keep([self._nth(d) for d in days]), j
         return [], i + 1
@@ -493,6 +497,10 @@ class _Reader:
         return _slot_of(prep, first, second), j
 
 
+_NOT_A_DAY_NOUNS = frozenset(
+    """floor floors avenue ave street st road rd grade anniversary birthday place row year years time times round edition
+    annual generation century level storey story""".split()
+)
 _HOLIDAY_NOUNS = frozenset(
     """card cards party parties break holidays holiday season rush gift gifts present presents dinner shopping vacation
     closure hours mini minis session sessions photo photos portrait portraits decorations sale market week eve""".split()

@@ -97,7 +97,8 @@ _PHRASES: dict[str, tuple[str, Any]] = {
     "fin de matinée": ("part", "morning"), "début de soirée": ("part", "evening"), "en début de soirée": ("part", "evening"),
     # Greetings name a part of the day without offering it ("Good evening, could we do Saturday?").
     "good morning": ("filler", None), "good afternoon": ("filler", None), "good evening": ("filler", None),
-    "good night": ("filler", None), "happy monday": ("filler", None), "happy tuesday": ("filler", None),
+    "good night": ("filler", None), "came and went": ("gone", None), "come and gone": ("gone", None),
+    "is over": ("gone", None), "was yesterday": ("gone", None), "has passed": ("gone", None), "happy monday": ("filler", None), "happy tuesday": ("filler", None),
     "happy wednesday": ("filler", None), "happy thursday": ("filler", None), "happy friday": ("filler", None),
     "happy saturday": ("filler", None), "happy sunday": ("filler", None), "instead of": ("not", None),
     "rather than": ("not", None), "prefer": ("yes", None), "would prefer": ("yes", None), "we'd prefer": ("yes", None),

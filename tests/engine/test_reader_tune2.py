@@ -305,3 +305,13 @@ def test_the_studios_own_pages_are_not_uses_and_a_website_yields_to_a_named_use(
 
 def test_a_couple_who_run_a_business_together_are_a_team() -> None:
     assert count_people("my husband and I run our own cafe and need a photo of the two of us") == HeadCount(2, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Christmas Eve has passed, so Monday the 28th?", ["2026-12-28 mon any"]),
+     ("meet on the 3rd floor, Thursday the 17th", ["2026-12-17 thu any"]),
+     ("our 10th anniversary party is done, the 22nd works", ["2026-12-22 tue any"])],
+)  # fmt: skip
+def test_days_gone_by_and_ordinals_that_are_not_dates(text: str, expected: list[str], content: ContentPack) -> None:
+    assert read(text, content, now=datetime(2026, 12, 26, 10, 0, tzinfo=ZONE) if "Eve" in text else MONDAY) == expected
