@@ -61,6 +61,9 @@ _SETTLED_WEAK_RE = re.compile(
     rf"\b(?:so|that's|that is|plan for|book for|count on) (?:about |around )?{_NUMBER}\b{_NOT_PEOPLE}", re.IGNORECASE
 )
 _N_OF_OUR_RE = re.compile(rf"\b{_NUMBER} of (?:my|our|mes|nos) (?:[a-zé-]+ )?([a-zé-]+s)\b", re.IGNORECASE)
+# The words without which neither pattern can match: checked first, since the number alternation is costly.
+_SETTLED_CUE_RE = re.compile(r"total|altogether|all together|all in\b|makes|it'd be|would be|will be|it'll be")
+_SETTLED_WEAK_CUE_RE = re.compile(r"\b(?:so|that's|that is|plan for|book for|count on) ")
 # "me + 1", "myself +2"
 _PLUS_RE = re.compile(r"\b(?:me|myself|moi)\s*\+\s*(\d{1,2})\b(?!\s*(?:am|pm|h\b|:))", re.IGNORECASE)
 # "4 partners", "3 new associates", "the three of us": found from the noun, which is rarer than a number.
@@ -156,16 +159,19 @@ def count_people(text: str) -> HeadCount | None:
         party = _party(match.group(0))
         if party is not None:
             counts.append(party)
-    for match in _N_OF_OUR_RE.finditer(text.lower()):  # "half a dozen of our physios"
+    original = text.lower()
+    for match in _N_OF_OUR_RE.finditer(original) if (" of our " in original or " of my " in original) else ():
+        # "half a dozen of our physios"
         number = _number(match.group(1))
         if number is not None:
             workplace = bool(_WORKPLACE_RE.search(lowered)) if workplace is None else workplace
             counts.append(HeadCount(number, (workplace or bool(re.fullmatch(_COLLEAGUES, match.group(2)))) and not family))
-    for match in _PLUS_RE.finditer(lowered):
+    for match in _PLUS_RE.finditer(lowered) if "+" in lowered else ():
         counts.append(HeadCount(int(match.group(1)) + 1, False))
     counts = [c for c in counts if 2 <= c.people <= MAX_PEOPLE]
-    settled = [n for m in _SETTLED_RE.finditer(lowered) if 2 <= (n := _number(next(g for g in m.groups() if g)) or 0) <= MAX_PEOPLE]
-    if not settled and counts:
+    settled = [n for m in (_SETTLED_RE.finditer(lowered) if _SETTLED_CUE_RE.search(lowered) else ())
+               if 2 <= (n := _number(next(g for g in m.groups() if g)) or 0) <= MAX_PEOPLE]  # fmt: skip
+    if not settled and counts and _SETTLED_WEAK_CUE_RE.search(lowered):
         settled = [n for m in _SETTLED_WEAK_RE.finditer(lowered)
                    if 2 <= (n := _number(next(g for g in m.groups() if g)) or 0) <= MAX_PEOPLE]  # fmt: skip
     if settled:  # the settled number, with what the rest says of colleagues
