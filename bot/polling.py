@@ -1,4 +1,4 @@
-"""`run` in polling mode: wait for Telegram with backoff, then poll until SIGINT or SIGTERM.
+"""`run` in polling mode: wait for Telegram with backoff, then poll until SIGINT or SIGTERM (restarting once a desk is linked).
 
 Telegram being unreachable is a network condition, not a crash: each failed attempt is one log line (never a
 traceback) and the bot tries again, longer apart, for as long as it takes. A token Telegram rejects is a
@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from telegram import Bot
@@ -19,6 +20,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application, serve_polling
 from bot.errors import ConfigError
+from bot.linking import install_linking, with_desk_chats
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -56,21 +58,38 @@ def _reason(exc: TelegramError) -> str:
 
 
 async def poll_telegram(services: Services, delays: tuple[float, ...] = BACKOFF_SECONDS) -> None:
-    """Poll until SIGINT or SIGTERM, waiting for Telegram first and again if it goes away during start-up."""
-    settings = services.settings
-    token, base_url = settings.require_token(), settings.telegram_api_base_url
+    """Poll until SIGINT or SIGTERM, waiting for Telegram first and again if it goes away during start-up; without
+    ADMIN_CHAT_IDS, each /join redeemed (see bot.linking) restarts the Application with the new desk chat."""
+    token, base_url = services.settings.require_token(), services.settings.telegram_api_base_url
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        while await wait_for_telegram(token, base_url, stop, delays):
-            try:
-                await serve_polling(build_application(services, token, base_url), stop)
+        while True:
+            restart = asyncio.Event()  # a signal sets both; a linked desk this one only
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, _set_all, stop, restart)
+            if not await wait_for_telegram(token, base_url, stop, delays):
                 return
+            running = replace(services, settings=await with_desk_chats(services.settings, services.sessionmaker))
+            application = build_application(running, token, base_url)
+            if not services.settings.admin_chat_ids:  # the desk is the linked people's private chats
+                install_linking(application, restart)
+            if not running.settings.admin_chat_ids:
+                log.warning("no desk yet (ADMIN_CHAT_IDS unset, nobody linked): send the /join code `headshot-bot init` "
+                            "or `headshot-bot desk invite` printed to the bot from your own Telegram account")  # fmt: skip
+            try:
+                await serve_polling(application, restart)
             except NetworkError as exc:  # getMe answered, then Telegram went away before polling began
                 log.warning("lost Telegram while starting (%s); waiting for it again", _reason(exc))
+                continue
+            if stop.is_set():
+                return
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await services.close()
+
+
+def _set_all(*events: asyncio.Event) -> None:
+    for event in events:
+        event.set()

@@ -69,7 +69,7 @@ def test_init_with_flags_writes_a_private_env_and_the_studio_facts(fake_telegram
                                                                    capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     assert cli(*init_flags(fake_telegram), "--yes") == 0
     out = capsys.readouterr().out
-    assert "@headshot_test_bot" in out and fake_telegram.token not in out and "desk invite" in out
+    assert "@headshot_test_bot" in out and fake_telegram.token not in out and "/join " in out
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
     env = dotenv_values(tmp_path / ".env")
     assert (env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_BASE_URL"]) == (fake_telegram.token, fake_telegram.base_url)
@@ -227,3 +227,29 @@ def test_preview_prints_each_entry_with_the_reply_a_prospect_gets(tmp_path: Path
         question = entry.questions[0]
         assert f"── {entry.id}: {entry.title}\nQ: {question}\n{plain(answerer.respond(question).text or '')}\n" in out
     assert "<b>" not in out and "does not reach" not in out
+
+
+def test_init_prints_a_desk_invitation_until_an_account_is_linked(fake_telegram: FakeTelegram, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import asyncio
+    import re
+
+    from bot.desk.service import DeskService, Redemption
+    from bot.settings import load_settings
+    from db.session import make_engine, make_sessionmaker
+
+    assert cli(*init_flags(fake_telegram), "--yes") == 0
+    code = re.search(r"/join (\S+)", capsys.readouterr().out)
+    assert code is not None
+
+    async def redeem() -> Redemption:
+        engine = make_engine(load_settings().database_url)
+        try:
+            return await DeskService(make_sessionmaker(engine), load_settings()).redeem(5151, "Sam Lee", code.group(1))
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(redeem()) is Redemption.JOINED
+    assert cli(*init_flags(fake_telegram), "--yes") == 0
+    out = capsys.readouterr().out
+    assert "/join" not in out and "1 linked account" in out

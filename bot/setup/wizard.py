@@ -1,4 +1,5 @@
-"""`headshot-bot init`: the token (checked with getMe), `.env`, an editable copy of the pack, the studio's main facts.
+"""`headshot-bot init`: the token (checked with getMe), `.env`, an editable copy of the pack, the studio's main facts,
+and a one-time desk invitation that links the photographer's own Telegram account (bot.linking).
 
 Re-runnable: a value already in `.env`, or a fact the photographer changed from the shipped file, is replaced only
 after a yes (or with --yes); typing a new answer at a prompt that shows the current value is that yes.
@@ -11,6 +12,7 @@ import asyncio
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,19 +20,23 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.content import PACKAGED_PROMPTS
+from bot.desk.service import Actor, DeskService
 from bot.errors import ConfigError
+from bot.linking import linked_chats
 from bot.services import upgrade_database
 from bot.settings import TOKEN_PATTERN, Settings, load_settings
 from bot.setup.doctor import probe_token
 from bot.setup.envfile import read_env, write_env
 from bot.setup.prompter import Prompter, Validator
 from bot.setup.studio_file import FactFields, FactState, read_facts, write_fact
+from db.session import make_engine, make_sessionmaker
 
 ENV_FILE = Path(".env")
 DEFAULT_PROMPTS_DIR = "./prompts"
 DEFAULT_ZONE = str(Settings.model_fields["timezone"].default)
 CONFIRM_WORDS = ("i'll confirm", "ill confirm", "i will confirm", "confirm", "-")
 EXIT_USAGE = 2
+LINK_TTL = timedelta(days=7)  # the photographer may run `init` days before the first `run`
 
 
 def _token_problem(value: str) -> str | None:
@@ -187,8 +193,29 @@ def _finish(prompter: Prompter, username: str) -> int:
         prompter.say(f"✗ cannot open the database ({exc.__class__.__name__}): check DATABASE_URL, then run headshot-bot db upgrade")
         return 1
     prompter.say("✓ database ready")
+    for line in asyncio.run(_link_desk(settings, username)):
+        prompter.say(line)
     prompter.say("Next:")
-    prompter.say(f"  headshot-bot desk invite       prints a one-time code: send it to @{username} from your own Telegram account")
     prompter.say("  headshot-bot knowledge preview  read how the bot answers each question")
     prompter.say("  headshot-bot doctor             check everything, then: headshot-bot run")
     return 0
+
+
+async def _link_desk(settings: Settings, username: str) -> list[str]:
+    """Where lead cards will go; with no desk yet, a one-time invitation the photographer sends to the bot."""
+    if settings.admin_chat_ids:
+        return [f"✓ lead cards go to ADMIN_CHAT_IDS ({len(settings.admin_chat_ids)} chat(s))"]
+    engine = make_engine(settings.database_url)
+    try:
+        sessionmaker = make_sessionmaker(engine)
+        if linked := await linked_chats(sessionmaker):
+            return [f"✓ lead cards go to the private chat of {len(linked)} linked account(s) (see: headshot-bot desk people)"]
+        invitation = await DeskService(sessionmaker, settings).invite(Actor.terminal(), LINK_TTL)
+    finally:
+        await engine.dispose()
+    until = invitation.expires_at.astimezone(settings.zone).strftime("%a %b %d, %H:%M")
+    return [
+        "→ link your own Telegram account, so lead cards come to you: once `headshot-bot run` is running, send",
+        f"      /join {invitation.code}",
+        f"  to @{username} in a private chat, from your account (https://t.me/{username}); the code works once, until {until}",
+    ]
