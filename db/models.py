@@ -301,12 +301,15 @@ class OutboxKind(str, enum.Enum):
 
     LEAD_CARD = "lead_card"  # a new lead's card, to every admin chat still without it
     REDACTION = "redaction"  # an admin chat's message about a forgotten prospect, edited to say so
+    RELAY = "relay"  # the photographer's words to a prospect, sent at most once
+    FOLLOW_UP = "follow_up"  # a lead's approved follow-up (the draft or the photographer's edit), sent at most once
 
 
 class OutboxItem(Base):
     """A desk message owed, written with what it announces, delivered by a job until it is done.
 
-    A lead card names its lead; a redaction names the admin chat's message (chat_id, message_id) and nothing else."""
+    A lead card names its lead; a redaction names the admin chat's message (chat_id, message_id) and nothing else; a
+    relay or a follow-up names the prospect's chat (chat_id), its lead if any, and carries the words in `payload`."""
 
     __tablename__ = "desk_outbox"
     __table_args__ = (Index("ix_desk_outbox_delivered_at_due_at", "delivered_at", "due_at"),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,37 @@ async def owe_redactions(session: AsyncSession, messages: Sequence[tuple[int, in
     session.add_all(OutboxItem(kind=OutboxKind.REDACTION, chat_id=chat_id, message_id=message_id, attempts=0)
                     for chat_id, message_id in messages)  # fmt: skip
     await session.flush()
+
+
+async def owe_relay(
+    session: AsyncSession, kind: OutboxKind, prospect_chat_id: int, lead_id: int | None, payload: dict[str, Any]
+) -> OutboxItem:
+    """Owe a prospect the photographer's words (a relay or a follow-up); call it in the transaction that claims the
+    desk action, so a crash before the send cannot lose them."""
+    row = OutboxItem(kind=kind, chat_id=prospect_chat_id, lead_id=lead_id, payload=payload, attempts=0)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def hand_over_item(session: AsyncSession, item_id: int, now: datetime) -> OutboxItem | None:
+    """Mark an undelivered, due item delivered before its one Bot API call (at most once: a crash during the call
+    cannot send it again); None when it is delivered, gone, or not due."""
+    stmt = (
+        update(OutboxItem)
+        .where(_TABLE.c.id == item_id, _TABLE.c.delivered_at.is_(None), _TABLE.c.due_at <= now)
+        .values(delivered_at=now, attempts=_TABLE.c.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if (await session.execute(stmt)).rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return await session.get(OutboxItem, item_id, populate_existing=True)
+
+
+async def give_back_item(session: AsyncSession, item_id: int, retry_at: datetime) -> None:
+    """A handed-over item that Telegram did not take: due again at `retry_at`."""
+    stmt = update(OutboxItem).where(_TABLE.c.id == item_id).values(delivered_at=None, due_at=retry_at)
+    await session.execute(stmt.execution_options(synchronize_session=False))
 
 
 async def card_item_id(session: AsyncSession, lead_id: int) -> int | None:
@@ -70,7 +102,8 @@ async def attempts_of(session: AsyncSession, item_id: int) -> int:
     return row or 0
 
 
-async def forget_items(session: AsyncSession, lead_ids: Sequence[int]) -> None:
-    """Delete the items about these leads (for /forget; the foreign key's CASCADE would too, made explicit)."""
-    if lead_ids:
-        await session.execute(delete(OutboxItem).where(OutboxItem.lead_id.in_(lead_ids)))
+async def forget_items(session: AsyncSession, lead_ids: Sequence[int], prospect_chat_id: int) -> None:
+    """Delete the items about these leads or for this prospect's chat (for /forget; the foreign key's CASCADE would
+    delete the first, made explicit)."""
+    to_them = (OutboxItem.chat_id == prospect_chat_id) & OutboxItem.kind.in_((OutboxKind.RELAY, OutboxKind.FOLLOW_UP))
+    await session.execute(delete(OutboxItem).where(OutboxItem.lead_id.in_(lead_ids) | to_them))

@@ -70,7 +70,7 @@ async def forget_chat(session: AsyncSession, chat_id: int) -> Forgotten:
     learned_ids = list((await session.execute(select(LearnedAnswer.id).where(LearnedAnswer.question_id.in_(question_ids)))).scalars())
     about = select(DeskMessage.chat_id, DeskMessage.message_id).where(DeskMessage.prospect_chat_id == chat_id)
     await owe_redactions(session, [(row.chat_id, row.message_id) for row in await session.execute(about)])
-    await forget_items(session, lead_ids)
+    await forget_items(session, lead_ids, chat_id)
     await forget_prospect(session, chat_id)
     await session.execute(delete(LearnedAnswer).where(LearnedAnswer.id.in_(learned_ids)))
     await session.execute(delete(CachedAnswer).where(CachedAnswer.chat_id == chat_id))

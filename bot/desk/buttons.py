@@ -12,6 +12,8 @@ from bot.desk.cards import CALLBACK_PREFIX, as_plain
 from bot.desk.commands import actor_of, card_of, claim_of, history_text, leads_page, say, sender, service, show_lead
 from bot.desk.drafts import on_draft_reply, on_edit_draft, on_send_draft
 from bot.desk.notify import desk_of
+from bot.desk.outbox import Relay, deliver_relay
+from bot.desk.service import RelayTarget
 from bot.handlers import BotContext
 from bot.learned import pack_yaml
 from db.learned import learn_from_question, learned_for_question, list_learned_answers
@@ -169,7 +171,13 @@ async def on_admin_reply(update: Update, context: BotContext) -> None:
     if target.kind is DeskMessageKind.DRAFT_PROMPT and target.lead_id is not None:
         await on_draft_reply(update, context, target)
         return
-    async with service(context).unit(actor_of(update), claim_of(update)):
-        pass  # the relay is checked and claimed before it is sent, so a redelivered reply is not sent twice
-    error = await box.relay(target, message.text or "")
-    await box.confirm_relay(chat_id, target, error)
+    to = RelayTarget(target.prospect_chat_id, target.lead_id, target.question_id, chat_id)
+    # Checked, claimed and owed in one transaction: a redelivered reply is not sent twice, a crash does not lose it.
+    item_id = await service(context).relay(actor_of(update), to, message.text or "", box.relay_html, claim_of(update))
+    relayed = await deliver_relay(box, item_id)
+    if relayed is None:
+        return  # the outbox job is sending it, and tells this chat
+    if relayed.result is Relay.LATER:
+        await say(update, context, desk.line(desk.text.handoff.queued, who=box.who(target)))
+        return
+    await box.confirm_relay(chat_id, box.who(target), target.question_id, relayed.error)

@@ -88,6 +88,8 @@ class Handoff(_Strict):
     status_changed: str
     status_same: str
     gone: str
+    # A default, so a studio's desk.yaml from before the relay outbox still loads.
+    queued: str = "Telegram is not taking messages right now: your words to {who} go out as soon as it does."
 
 
 class Learned(_Strict):

@@ -8,6 +8,8 @@ from telegram import Update
 
 from bot.desk.commands import actor_of, card_of, claim_of, say, sender, service
 from bot.desk.notify import desk_of
+from bot.desk.outbox import Relay, deliver_relay
+from bot.desk.service import RelayTarget
 from bot.handlers import BotContext
 from db.insights import get_insight
 from db.models import DeskMessage, DeskMessageKind
@@ -51,21 +53,24 @@ async def on_draft_reply(update: Update, context: BotContext, target: DeskMessag
 
 
 async def _send_once(update: Update, context: BotContext, target: DeskMessage, words: str | None) -> str | None:
-    """Claim the lead's follow-up, relay the draft (or the edited words) and show it went out; a line to show, if any."""
+    """Claim the lead's follow-up and owe it to the prospect in one transaction, send it (the draft, or the edited
+    words) and show it went out; a line to show, if any."""
     assert target.lead_id is not None and update.effective_chat is not None
-    box, desk, lead_id, actor = sender(context), desk_of(context.application), target.lead_id, actor_of(update)
-    drafted = await service(context).claim_draft(actor, lead_id, words is not None, claim_of(update))
-    claimed, insight = drafted.claimed, drafted.insight
+    box, desk, chat_id = sender(context), desk_of(context.application), update.effective_chat.id
+    to = RelayTarget(target.prospect_chat_id, target.lead_id, None, chat_id)
+    drafted = await service(context).claim_draft(actor_of(update), to, words, box.relay_html, claim_of(update))
+    insight = drafted.insight
     if insight is None:
         return desk.line(desk.text.handoff.gone)
-    if not claimed:  # a second tap, another admin first, or a double-delivered reply: nothing is sent twice
+    if not drafted.claimed or drafted.item_id is None:  # a second tap, another admin first, or a double-delivered reply
         assert insight.sent_at is not None
         return desk.line(desk.text.insights.already_sent, actor=insight.sent_by, when=desk.when(insight.sent_at))
-    error = await box.relay(target, insight.draft if words is None else words)
-    if error is not None:
-        await service(context).release_draft(actor, lead_id)  # Telegram refused it: the draft may be sent again
-        await box.confirm_relay(update.effective_chat.id, target, error)
+    relayed = await deliver_relay(box, drafted.item_id)
+    if relayed is None:
+        return None  # the outbox job is sending it, and tells this chat
+    if relayed.result is Relay.LATER:
+        return desk.line(desk.text.handoff.queued, who=box.who(target))
+    if relayed.error is not None:
+        await box.confirm_relay(chat_id, box.who(target), None, relayed.error)
         return None
-    log.info("follow-up sent", extra={"lead_id": lead_id, "edited": words is not None})
-    await box.refresh(lead_id)
     return desk.line(desk.text.handoff.sent, who=box.who(target))

@@ -232,34 +232,41 @@ class DeskSender:
         await self._post((chat_id,), text, ForceReply(selective=True), kind, about.prospect_chat_id, about.lead_id,
                          about.question_id)  # fmt: skip
 
-    async def relay(self, target: DeskMessage, text: str) -> TelegramError | None:
-        """The photographer's words to the prospect, as from the studio; logged, and kept as the question's answer."""
-        html = self.desk.line(self.desk.text.handoff.to_prospect, text=text)
-        chat_id, connection_id = target.prospect_chat_id, None
+    def relay_html(self, text: str) -> str:
+        """The photographer's words as the prospect reads them, from the studio."""
+        return self.desk.line(self.desk.text.handoff.to_prospect, text=text)
+
+    async def send_to_prospect(self, prospect_chat_id: int, html: str) -> TelegramError | None:
+        """Send the photographer's words to a prospect's chat (a business chat through its connection); the error
+        Telegram answered, if any."""
+        chat_id, connection_id = prospect_chat_id, None
         if is_business_key(chat_id):
             route = await self.services.business.route(chat_id)
             if route is None:
-                return TelegramError("the business connection may not reply in this chat")
+                return BadRequest("the business connection may not reply in this chat")
             chat_id, connection_id = route.chat_id, route.connection_id
         try:
             await self.bot.send_message(chat_id, html, business_connection_id=connection_id)
         except TelegramError as exc:
-            log.warning("relay not delivered: %s", exc.__class__.__name__, extra={"chat_id": target.prospect_chat_id})
+            log.warning("relay not delivered: %s", exc.__class__.__name__, extra={"chat_id": prospect_chat_id})
             return exc
-        async with self.services.sessionmaker.begin() as session:
-            await log_messages(session, target.prospect_chat_id, Direction.OUT, [html])
-            if target.question_id is not None:
-                await answer_question(session, target.question_id, text)
         return None
 
-    async def confirm_relay(self, chat_id: int, target: DeskMessage, error: TelegramError | None) -> None:
+    async def relayed(self, prospect_chat_id: int, html: str, question_id: int | None, words: str) -> None:
+        """Words that reached a prospect: logged in their chat, and kept as the question's answer."""
+        async with self.services.sessionmaker.begin() as session:
+            await log_messages(session, prospect_chat_id, Direction.OUT, [html])
+            if question_id is not None:
+                await answer_question(session, question_id, words)
+
+    async def confirm_relay(self, chat_id: int, who: str, question_id: int | None, error: TelegramError | None) -> None:
         """Tell the photographer the words went out (offering to keep an answer for everyone) or why not."""
         handoff = self.desk.text.handoff
         if error is not None:
-            await self._send(chat_id, self.desk.line(handoff.failed, who=self.who(target), reason=error.message))
+            await self._send(chat_id, self.desk.line(handoff.failed, who=who, reason=error.message))
             return
-        markup = learn_keyboard(target.question_id, self.desk) if target.question_id is not None else None
-        await self._send(chat_id, self.desk.line(handoff.sent, who=self.who(target)), markup)
+        markup = learn_keyboard(question_id, self.desk) if question_id is not None else None
+        await self._send(chat_id, self.desk.line(handoff.sent, who=who), markup)
 
     async def redact(self, chat_id: int, message_id: int) -> bool:
         """Edit an admin chat's message about a forgotten prospect to say so, buttons gone; True once that is done

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,10 +27,11 @@ from bot.settings import Settings
 from db.base import utcnow
 from db.business import set_paused
 from db.desk import add_lead_note, set_lead_status
-from db.insights import claim_draft, get_insight, release_draft
+from db.insights import claim_draft, get_insight
 from db.journal import claim_update
 from db.leads import list_leads
-from db.models import Lead, LeadEvent, LeadInsight, LeadStatus
+from db.models import Lead, LeadEvent, LeadInsight, LeadStatus, OutboxKind
+from db.outbox import owe_relay
 from db.people import add_assistant, create_invitation, find_invitation, is_assistant, redeem_invitation, revoke_assistant
 
 INVITATION_TTL = timedelta(hours=24)
@@ -76,11 +77,28 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class RelayTarget:
+    """Where the photographer's words go (a prospect's chat, about a lead or a question) and which admin chat hears
+    how it went."""
+
+    prospect_chat_id: int
+    lead_id: int | None
+    question_id: int | None
+    confirm_chat: int
+
+    def payload(self, words: str, html: str) -> dict[str, object]:
+        """The outbox item's payload: the photographer's words, as the prospect reads them, and whom to tell."""
+        return {"words": words, "html": html, "question_id": self.question_id, "confirm_chat": self.confirm_chat}
+
+
+@dataclass(frozen=True)
 class DraftClaim:
-    """Send draft's claim: whether this actor may send it now, and the follow-up as it stands (None: gone)."""
+    """Send draft's claim: whether this actor may send it now, the follow-up as it stands (None: gone), and the
+    outbox item that now owes it to the prospect (when claimed)."""
 
     claimed: bool
     insight: LeadInsight | None
+    item_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -158,17 +176,27 @@ class DeskService:
         async with self.unit(actor, claim) as session:
             return await list_leads(session)
 
-    async def claim_draft(self, actor: Actor, lead_id: int, edited: bool, claim: Claim | None = None) -> DraftClaim:
-        """Take a lead's follow-up for sending; a second tap, or another admin first, gets claimed=False."""
+    async def relay(self, actor: Actor, to: RelayTarget, words: str, render: Callable[[str], str],
+                    claim: Claim | None = None) -> int:  # fmt: skip
+        """The photographer's words to a prospect, owed by the outbox in the transaction that claims the action (a
+        crash before the send cannot lose them, nor a redelivered update send them twice); the item's id."""
         async with self.unit(actor, claim) as session:
-            claimed = await claim_draft(session, lead_id, actor.name, utcnow(), edited=edited)
-            insight = await get_insight(session, lead_id)
-        return DraftClaim(claimed, insight)
+            item = await owe_relay(session, OutboxKind.RELAY, to.prospect_chat_id, to.lead_id, to.payload(words, render(words)))
+        return item.id
 
-    async def release_draft(self, actor: Actor, lead_id: int) -> None:
-        """Telegram refused the follow-up: it may be sent again."""
-        async with self.unit(actor) as session:
-            await release_draft(session, lead_id)
+    async def claim_draft(self, actor: Actor, to: RelayTarget, words: str | None, render: Callable[[str], str],
+                          claim: Claim | None = None) -> DraftClaim:  # fmt: skip
+        """Take a lead's follow-up for sending (the draft, or the photographer's `words` instead) and owe it to the
+        prospect in the same transaction; a second tap, or another admin first, gets claimed=False."""
+        assert to.lead_id is not None
+        async with self.unit(actor, claim) as session:
+            claimed = await claim_draft(session, to.lead_id, actor.name, utcnow(), edited=words is not None)
+            insight = await get_insight(session, to.lead_id)
+            if not claimed or insight is None:
+                return DraftClaim(False, insight)
+            text = insight.draft if words is None else words
+            item = await owe_relay(session, OutboxKind.FOLLOW_UP, to.prospect_chat_id, to.lead_id, to.payload(text, render(text)))
+        return DraftClaim(True, insight, item.id)
 
     async def invite(self, actor: Actor, ttl: timedelta = INVITATION_TTL) -> Invitation:
         """A new one-time code for an assistant to redeem in a private chat with the bot."""

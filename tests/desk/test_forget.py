@@ -77,7 +77,8 @@ async def test_a_desk_message_telegram_would_not_edit_is_edited_by_the_outbox_la
     await fake.wait_for_call("editMessageText", lambda c: c.status == 403)
     async with desk_bot.svc.sessionmaker.begin() as session:  # the retry's delay, passed
         await session.execute(text("UPDATE desk_outbox SET due_at = created_at"))
-    await desk_bot.run_job("desk-outbox")
+    await desk_bot.run_job("desk-outbox")  # (or the job's own round, if it came first)
+    await fake.wait_for_call("editMessageText", lambda c: c.status == 200 and DELETED in shown(c), timeout=10)
     now = fake.bot_message(ADMIN_CHAT_ID, fake.message_id_of(card))
     assert now is not None and DELETED in now["text"]
 
