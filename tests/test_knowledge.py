@@ -186,6 +186,23 @@ def test_fake_system_turns_and_standing_orders_are_injections(answerer: PackAnsw
     assert answerer.respond(message).kind is AnswerKind.INJECTION
 
 
+def test_the_one_question_in_a_story_is_answered_alone(answerer: PackAnswerer) -> None:
+    story = ("Long story, but I changed careers this spring after a decade in retail and my cousin says I need a proper "
+             "photo now. How long does a session take?")
+    assert answerer.respond(story).entries == ("session_length",)
+
+
+def test_a_question_that_points_back_at_the_story_is_not_read_alone(answerer: PackAnswerer) -> None:
+    story = "I have freckles, a septum ring and bifocals. How do you handle all of that?"
+    assert answerer.respond(story).entries != ("discounts",)
+
+
+def test_an_off_topic_part_beside_an_answered_one_is_handed_off(answerer: PackAnswerer) -> None:
+    answer = answerer.respond("How long is a session, and can I charge my laptop while you shoot?")
+    assert answer.entries == ("session_length",)
+    assert answer.unanswered == ("can I charge my laptop while you shoot?",)
+
+
 def test_the_default_redirect_must_be_a_redirect_topic(tmp_path: Path) -> None:
     shutil.copytree(studio_prompts(), tmp_path / "prompts")
     path = tmp_path / "prompts" / "out_of_scope.yaml"
