@@ -87,13 +87,17 @@ def mentions(text: str | None, words: Iterable[str]) -> bool:
     return any(re.search(rf"\b{re.escape(word.casefold())}\b", folded) for word in words)
 
 
-def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime, insight: LeadInsight | None = None) -> str:
-    """The lead card: header with status, the intake's facts, flags, who last moved it, and its suggested follow-up."""
+def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime, insight: LeadInsight | None = None,
+                quotes: Sequence[str] = ()) -> str:  # fmt: skip
+    """The lead card: header with status, the intake's facts, flags, who last moved it, and its suggested follow-up;
+    `quotes` are links, addresses and numbers in the prospect's own words, flagged as theirs (bot.desk.screening)."""
     status = desk.text.status(lead.status)
     card = desk.text.card
     header = desk.line(card.header_new if lead.status is LeadStatus.NEW else card.header, lead_id=lead.id, status=status)
     lines = [header, *fact_lines(facts_of_lead(lead), desk.pack, lead.telegram_username, lead.source)]
     flags = lead_flags(lead, desk, now.astimezone(desk.zone).date())
+    if quotes:
+        flags.append(desk.line(desk.text.insights.flagged, quotes=", ".join(f"“{q}”" for q in quotes)))
     if flags:
         lines += ["", *flags]
     if last_change is not None:
@@ -104,11 +108,12 @@ def render_card(lead: Lead, last_change: LeadEvent | None, desk: Desk, now: date
 
 
 def lead_message(
-    lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime, insight: LeadInsight | None = None
+    lead: Lead, last_change: LeadEvent | None, desk: Desk, now: datetime, insight: LeadInsight | None = None,
+    quotes: Sequence[str] = (),
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A lead's card and its buttons: the draft's only while it has not gone out, and only when the card shows it
     (a card too long for one message drops its follow-up first)."""
-    text = render_card(lead, last_change, desk, now, insight)
+    text = render_card(lead, last_change, desk, now, insight, quotes)
     drafts = insight is not None and insight.sent_at is None and _insight_lines(insight, desk)[-1] in text
     return text, _card_keyboard(lead, desk, drafts=drafts)
 

@@ -194,6 +194,9 @@ class Insights(_Strict):
     voice: str
     model_system: str
     model_user: str
+    # A default, so a studio's desk.yaml from before it still loads.
+    flagged: str = "⚠️ Their notes mention {quotes}: the prospect's words, not the studio's, so never part of the draft."
+    refused: str = "Not sent: this draft holds {quotes}, which is not the studio's. Use Edit draft to send your own words."
 
     @field_validator("sources")
     @classmethod

@@ -58,10 +58,13 @@ async def _send_once(update: Update, context: BotContext, target: DeskMessage, w
     assert target.lead_id is not None and update.effective_chat is not None
     box, desk, chat_id = sender(context), desk_of(context.application), update.effective_chat.id
     to = RelayTarget(target.prospect_chat_id, target.lead_id, None, chat_id)
-    drafted = await service(context).claim_draft(actor_of(update), to, words, box.relay_html, claim_of(update))
+    drafted = await service(context).claim_draft(actor_of(update), to, words, box.relay_html, claim_of(update), box.screen.foreign)
     insight = drafted.insight
     if insight is None:
         return desk.line(desk.text.handoff.gone)
+    if drafted.refused:  # drafted before the screen existed, or changed since: never sent in the studio's name
+        log.warning("stored draft not sent: not only the studio's facts", extra={"lead_id": target.lead_id})
+        return desk.line(desk.text.insights.refused, quotes=", ".join(drafted.refused))
     if not drafted.claimed or drafted.item_id is None:  # a second tap, another admin first, or a double-delivered reply
         assert insight.sent_at is not None
         return desk.line(desk.text.insights.already_sent, actor=insight.sent_by, when=desk.when(insight.sent_at))

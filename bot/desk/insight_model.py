@@ -11,6 +11,7 @@ import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.desk.insights import Insight, TemplateOrganiser, facts_for_model
+from bot.desk.screening import DraftScreen
 from db.models import InsightSource, Lead, Priority
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class ModelOrganiser:
         self._facts = json.dumps({key: fact.value for key, fact in pack.studio.facts.items()}, ensure_ascii=False)
         self._rules_numbers = {str(flags.team_over), str(flags.deadline_days)}
         self._secret_lines = [line.strip() for line in self._system.splitlines() if len(line.strip()) > 40]
+        self._screen = DraftScreen(desk, self._rules_numbers)
 
     async def insight(self, lead: Lead) -> Insight:
         """The model's insight for a lead, or the template's when the model fails or says what the facts do not."""
@@ -96,18 +98,21 @@ class ModelOrganiser:
         except ValidationError:
             log.warning("model follow-up failed validation, using the template", extra={"lead_id": lead.id})
             return fallback
-        problem = self._problem(reply, user)
+        problem = self._problem(reply, user, lead)
         if problem is not None:
             log.warning("model follow-up %s, using the template", problem, extra={"lead_id": lead.id})
             return fallback
         return Insight(reply.summary, reply.priority, reply.reason.strip(), reply.draft.strip(), InsightSource.LLM)
 
-    def _problem(self, reply: ModelInsight, supplied: str) -> str | None:
-        """Why the reply must not be used, or None."""
+    def _problem(self, reply: ModelInsight, supplied: str, lead: Lead) -> str | None:
+        """Why the reply must not be used, or None; the draft may hold only the studio's facts and links and the
+        lead's structured facts, never what the prospect's notes say (a phishing link, a number)."""
         known = set(_NUMBER_RE.findall(supplied)) | self._rules_numbers
         said = _NUMBER_RE.findall(f"{reply.summary} {reply.reason} {reply.draft}")
         if any(number not in known for number in said):
             return "stated a number the facts do not"
+        if self._screen.foreign(reply.draft, lead):
+            return "quoted a link, address or number that is not the studio's"
         if any(line in reply.draft for line in self._secret_lines):
             return "quoted its instructions"
         return None

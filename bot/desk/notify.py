@@ -8,6 +8,7 @@ import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from bot.conversation import AdminNotice
 from bot.desk.cards import Desk, lead_message, learn_keyboard, notice_keyboard
 from bot.desk.content import load_desk_content
 from bot.desk.insights import Organiser, TemplateOrganiser
+from bot.desk.screening import DraftScreen
 from bot.desk.service import DeskService
 from bot.services import Services
 from db.base import utcnow
@@ -137,6 +139,11 @@ class DeskSender:
     desk: Desk
     unsettled: Unsettled
 
+    @cached_property
+    def screen(self) -> DraftScreen:
+        """What a follow-up to a prospect may say (the studio's own facts and links), and what is flagged as theirs."""
+        return DraftScreen(self.desk)
+
     async def post_card(self, lead_id: int, chat_ids: tuple[int, ...] | None = None) -> list[Message] | None:
         """Send a lead's card to the admin chats (all by default), one failing chat sparing the others; None: no such lead."""
         async with self.services.sessionmaker() as session:
@@ -154,7 +161,7 @@ class DeskSender:
             return None
         last = (await last_status_events(session, [lead_id])).get(lead_id)
         insight = await get_insight(session, lead_id)
-        return (lead, *lead_message(lead, last, self.desk, utcnow(), insight))
+        return (lead, *lead_message(lead, last, self.desk, utcnow(), insight, self.screen.quotes(lead)))
 
     async def post_new_lead(self, lead_id: int, organiser: Organiser) -> bool:
         """A new lead's card, with its suggested follow-up, in every admin chat that does not have it yet; True once
@@ -178,7 +185,7 @@ class DeskSender:
             return True  # nobody (else) to read it: no model call either
         if insight is None and organiser.at_once:
             insight = await self._keep_insight(lead, organiser)
-        text, markup = lead_message(lead, last, self.desk, utcnow(), insight)
+        text, markup = lead_message(lead, last, self.desk, utcnow(), insight, self.screen.quotes(lead))
         try:
             sent = await self._post(missing, text, markup, DeskMessageKind.CARD, lead.chat_id, lead_id)
         except IntegrityError:  # the prospect was forgotten meanwhile

@@ -29,12 +29,13 @@ from db.business import set_paused
 from db.desk import add_lead_note, set_lead_status
 from db.insights import claim_draft, get_insight
 from db.journal import claim_update
-from db.leads import list_leads
+from db.leads import get_lead, list_leads
 from db.models import Lead, LeadEvent, LeadInsight, LeadStatus, OutboxKind
 from db.outbox import owe_relay
 from db.people import add_assistant, create_invitation, find_invitation, is_assistant, redeem_invitation, revoke_assistant
 
 INVITATION_TTL = timedelta(hours=24)
+Foreign = Callable[[str, Lead], list[str]]  # what in a draft to a lead is not the studio's
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 12  # 60 bits: not guessable within a day, even without the per-chat rate limit
 
@@ -99,6 +100,7 @@ class DraftClaim:
     claimed: bool
     insight: LeadInsight | None
     item_id: int | None = None
+    refused: tuple[str, ...] = ()  # what kept the stored draft from being sent: not the studio's
 
 
 @dataclass(frozen=True)
@@ -185,11 +187,16 @@ class DeskService:
         return item.id
 
     async def claim_draft(self, actor: Actor, to: RelayTarget, words: str | None, render: Callable[[str], str],
-                          claim: Claim | None = None) -> DraftClaim:  # fmt: skip
+                          claim: Claim | None = None, foreign: Foreign | None = None) -> DraftClaim:  # fmt: skip
         """Take a lead's follow-up for sending (the draft, or the photographer's `words` instead) and owe it to the
-        prospect in the same transaction; a second tap, or another admin first, gets claimed=False."""
+        prospect in the same transaction; a second tap, or another admin first, gets claimed=False, and so does a
+        stored draft holding what `foreign` finds (what is not the studio's: it is never sent, see bot.desk.screening)."""
         assert to.lead_id is not None
         async with self.unit(actor, claim) as session:
+            if words is None and foreign is not None:
+                insight, lead = await get_insight(session, to.lead_id), await get_lead(session, to.lead_id)
+                if insight is not None and lead is not None and (found := foreign(insight.draft, lead)):
+                    return DraftClaim(False, insight, refused=tuple(found))
             claimed = await claim_draft(session, to.lead_id, actor.name, utcnow(), edited=words is not None)
             insight = await get_insight(session, to.lead_id)
             if not claimed or insight is None:
