@@ -33,7 +33,7 @@ from bot.engine.events import Incoming, Sender, Text
 from bot.engine.intake import EngineContext, decide
 from bot.engine.state import ConversationState, Step
 
-SETS = {name: ROOT / "tests" / "data" / f"intake_{name}.yaml" for name in ("tune", "tune2", "tune3", "test")}
+SETS = {name: ROOT / "tests" / "data" / f"intake_{name}.yaml" for name in ("tune", "tune2", "tune3", "tune4", "test")}
 ZONE = ZoneInfo("America/Vancouver")
 DEFAULT_NOW = datetime(2026, 12, 7, 10, 0, tzinfo=ZONE)
 FACTS = ("use", "people", "availability", "name", "email", "phone")

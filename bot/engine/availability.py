@@ -362,6 +362,7 @@ class _Reader:
 
     def _read_weekday(self, toks: list[Tok], i: int, next_mod: bool) -> tuple[list[_Item], int]:
         day, plural, _ = toks[i].value
+        plural = plural or (i > 0 and toks[i - 1].kind == "filler" and toks[i - 1].value == "any")  # "any Friday"
         j = i + 1
         while j < min(i + 3, len(toks)) and (toks[j].kind == "the" or (toks[j].kind == "conj" and toks[j].value == ",")):
             j += 1  # "Friday, Dec 11", "Saturday the 12th"
@@ -423,7 +424,8 @@ class _Reader:
             year, k2 = _year(toks, k + 1)
             return self._keep([self._month_day(toks[k].value, d, year) for d in days]), k2
         said_the = i > 0 and toks[i - 1].kind == "the" and toks[i - 1].value in ("le", "the")
-        if j < len(toks) and toks[j].kind == "word" and toks[j].value in _NOT_A_DAY_NOUNS:
+        if j < len(toks) and ((toks[j].kind == "word" and toks[j].value in _NOT_A_DAY_NOUNS)
+                              or (toks[j].value == "of" and j + 1 < len(toks) and toks[j + 1].value in ("us", "them", "you"))):
             return [], j  # "the 9th floor", "our 5th anniversary", "4th Avenue": an ordinal that is not a date
         if days and (tok.value[1] or said_the or pair):
             return self._keep([self._nth(d) for d in days]), j
@@ -499,7 +501,8 @@ class _Reader:
 
 _NOT_A_DAY_NOUNS = frozenset(
     """floor floors avenue ave street st road rd grade anniversary birthday place row year years time times round edition
-    annual generation century level storey story""".split()
+    annual generation century level storey story people persons of staff employees members folks guys headshots photos
+    images shots looks outfits minutes mins hours""".split()
 )
 _HOLIDAY_NOUNS = frozenset(
     """card cards party parties break holidays holiday season rush gift gifts present presents dinner shopping vacation

@@ -22,14 +22,16 @@ _INTROS = [
     ("i'm",), ("im",), ("this", "is"), ("call", "me"), ("it's",), ("its",), ("c'est",), ("je", "m'appelle"),
     ("je", "suis"), ("moi", "c'est"), ("myself",), ("me", "llamo"), ("mi", "nombre", "es"), ("name",), ("nom",),
     ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name"), ("signed",), ("soy",), ("ici",),
-    ("sono",), ("mi", "chiamo"),
+    ("sono",), ("mi", "chiamo"), ("meu", "nome", "é"), ("me", "chamo"), ("ich", "bin"), ("ich", "heiße"),
+    ("mein", "name", "ist"), ("from",), ("booking", "for", "myself"),
 ]  # fmt: skip
-_LABEL_INTROS = {("name",), ("nom",), ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name")}
+_LABEL_INTROS = {("name",), ("nom",), ("contact",), ("contact", "person"), ("contact", "name"), ("full", "name"), ("from",)}
 _WEAK_INTROS = {("this", "is"), ("it's",), ("its",), ("c'est",), ("je", "suis"), ("i", "am"), ("i'm",), ("im",), ("soy",),
                 ("ici",), ("sono",)}
 # Introductions that say a name follows, whatever its case: "my name is rose martinez and i need…"
 _NAMING_INTROS = {("my", "name", "is"), ("my", "name's"), ("my", "names"), ("je", "m'appelle"), ("me", "llamo"),
-                  ("mi", "nombre", "es"), ("mi", "chiamo"), ("call", "me"), ("moi", "c'est")}
+                  ("mi", "nombre", "es"), ("mi", "chiamo"), ("call", "me"), ("moi", "c'est"), ("meu", "nome", "é"),
+                  ("me", "chamo"), ("ich", "heiße"), ("mein", "name", "ist")}
 # "His name's Mark": a name the writer gives for someone else
 _SOMEONE_ELSE = {"his", "her", "their", "whose", "its", "son", "daughter", "husband", "wife"}
 # Words that are also first names: a capitalised one where a name stands is read as the name ("Will here",
@@ -49,6 +51,9 @@ _SIGNOFFS = [
     ("yours", "sincerely"), ("sincerely", "yours"), ("yours", "faithfully"), ("respectfully",), ("kindly",),
     ("gracias",), ("muchas", "gracias"), ("saludos",), ("un", "saludo"), ("atentamente",), ("besos",), ("abrazos",),
     ("bien", "cordialement"), ("amitiés",), ("bonne", "journée"), ("xx",), ("cheers", "and", "thanks"),
+    ("regards", "from"), ("greetings", "from"), ("cheers", "from"), ("love", "from"), ("viele", "grüße"), ("grüße",),
+    ("liebe", "grüße"), ("mit", "freundlichen", "grüßen"), ("lg",), ("salamat",), ("salamat", "po"), ("obrigado",),
+    ("obrigada",), ("grazie",), ("danke",), ("vielen", "dank"), ("abraços",), ("saluti",), ("cordiali", "saluti"),
 ]  # fmt: skip
 _GREETINGS = {"hi", "hello", "hey", "hiya", "heya", "yo", "allo", "allô", "bonjour", "salut", "greetings", "good",
               "morning", "afternoon", "evening", "there", "dear", "coucou", "all", "team", "folks"}  # fmt: skip
@@ -85,7 +90,7 @@ NOT_NAMES = frozenset(
     mondays tuesdays wednesdays thursdays fridays saturdays sundays need needs want wants like love would see
     looking forward next last week thx tia ty cell cellphone landline home ext extension really ideally hopefully
     usually totally senior junior lead chief principal former retired aspiring freelance independent
-    certified licensed registered""".split()
+    certified licensed registered christmas merry holidays happy new year""".split()
 )
 # Never a name even where one is expected ("Thanks and regards", "— see you"): function words and time words.
 NEVER_NAMES = frozenset(
@@ -93,7 +98,8 @@ NEVER_NAMES = frozenset(
     your us they them thanks thank regards best cheers merci see talk soon again much all morning afternoon evening
     mornings afternoons evenings nights weekends weekdays today tomorrow tonight monday tuesday wednesday thursday
     friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays sundays et ou le la les de du
-    pour avec je moi mon ma mes call text email phone mobile number contact""".split()
+    pour avec je moi mon ma mes call text email phone mobile number contact tel tél cell mob fax wechat whatsapp
+    subject sent to cc re fw""".split()
 )
 _BOUNDARY = {",", ".", "!", "?", "\n", CONTACT_MARK, "(", ")", "[", "]", "|", ":", ";", "/", "+", "&"}
 
@@ -101,10 +107,11 @@ _BOUNDARY = {",", ".", "!", "?", "\n", CONTACT_MARK, "(", ")", "[", "]", "|", ":
 class _Tok:
     """One token with what the reader asks of it, worked out once."""
 
-    __slots__ = ("capital", "is_word", "low", "text")
+    __slots__ = ("capital", "is_word", "low", "spaced", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, spaced: bool = True) -> None:
         self.text = text
+        self.spaced = spaced  # whitespace before it: "E. J." is two initials, "J.R." one
         self.low = text.lower().replace("’", "'")
         self.is_word = text[:1].isalpha()
         self.capital = text[:1].isupper()
@@ -112,12 +119,14 @@ class _Tok:
 
 def find_name(text: str) -> str | None:
     """The name the writer gives for themselves, or None when no reading is sure."""
-    toks = [_Tok(t) for t in _TOKEN_RE.findall(text[:4096])]
+    text = text[:4096]
+    toks = [_Tok(m.group(), m.start() > 0 and text[m.start() - 1].isspace()) for m in _TOKEN_RE.finditer(text)]
     lowercase_writer = sum(t.capital for t in toks if t.is_word) <= max(1, len(toks) // 12)
     found: list[tuple[int, list[str]]] = []
     for i, tok in enumerate(toks):
         before = toks[i - 1] if i else None
-        if (tok.low in _CUES or tok.text[:1] in "—–-~(" or before is None or before.text in (".", "!", "?", "\n")
+        if (tok.low in _CUES or tok.text[:1] in "—–-~(/" or before is None or before.text in (".", "!", "?", "\n")
+                or (i == 2 and before.text == ",")
                 or (not before.is_word and before.text not in _BOUNDARY and not before.text[:1].isdigit())):  # fmt: skip
             found += _candidates_at(toks, i, lowercase_writer)
     if not found:
@@ -140,7 +149,8 @@ def _by_first_word(phrases: list[tuple[str, ...]]) -> dict[str, list[tuple[str, 
 
 _INTRO_INDEX = _by_first_word(_INTROS)
 _SIGNOFF_INDEX = _by_first_word(_SIGNOFFS)
-_CUES = frozenset({*_INTRO_INDEX, *_SIGNOFF_INDEX, "here"})
+_CUES = frozenset({*_INTRO_INDEX, *_SIGNOFF_INDEX, "here", "speaking", "desu"})
+_SIGNOFF_WORDS = frozenset(w for phrase in _SIGNOFFS for w in phrase)
 
 
 def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tuple[int, list[str]]]:
@@ -153,16 +163,25 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
             if label:
                 if j < len(toks) and toks[j].text in (":", "-", "—", "–"):
                     j += 1
-                elif intro in (("name",), ("nom",), ("contact",)):
+                elif intro in (("name",), ("nom",), ("contact",), ("from",)):
                     continue
             if intro[0] in ("name's", "names", "name") and i > 0 and toks[i - 1].low.removesuffix("'s") in _SOMEONE_ELSE:
                 continue
             naming = intro in _NAMING_INTROS
+            if j < len(toks) and toks[j].text == "(" and intro == ("booking", "for", "myself"):
+                j += 1  # "Booking for myself (Farid Haddad)"
             words = _name_words(toks, j, lowercase_writer or naming, strict=intro in _WEAK_INTROS, closed=label,
                                 naming=naming)  # fmt: skip
             if words:
                 out.append((0, words))
     tok = toks[i]
+    if tok.low in _AFTER_CUES and i > 0:  # "Hi Jordan, Marcus Chen here", "Noor speaking.", "Tanaka Yuki desu."
+        start = _name_start_before(toks, i, lowercase_writer)
+        words = _name_words(toks, start, lowercase_writer, strict=False, here=True) if start is not None else []
+        after = toks[i + 1] if i + 1 < len(toks) else None
+        closes = tok.low == "here" or after is None or after.text in (",", ".", "!", "\n", "(")
+        if words and start is not None and start + _span(toks, start, words) == i and closes:
+            out.append((0, words))
     if tok.low == "here" and i > 0:
         start = _after_greeting(toks)
         words = _name_words(toks, start, lowercase_writer, strict=False, here=True)
@@ -174,15 +193,22 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
             while j < len(toks) and toks[j].text in (",", "!", ".", "\n", "-", "—", "–"):
                 j += 1
             words = _name_words(toks, j, lowercase_writer, strict=True, closed=True)
-            if words and j > i + len(signoff):
+            if words and (j > i + len(signoff) or signoff[-1] == "from"):  # "Regards from Tomás"
                 out.append((1, words))
+    if tok.text == "/" and i > 0 and toks[i - 1].text == CONTACT_MARK:  # "tel: +1604… / Dev"
+        words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
+        if words and _closes_message(toks, i + 1 + _span(toks, i + 1, words)):
+            out.append((2, words))
     if tok.text == "(" and (i > 0 and toks[i - 1].text == CONTACT_MARK):  # "604-555-0156 (Rachel)"
         words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
         if words and i + 1 + _span(toks, i + 1, words) < len(toks) and toks[i + 1 + _span(toks, i + 1, words)].text == ")":
             out.append((2, words))
-    if tok.text.strip("—–-~") == "":  # "— Dana", "- Marco" closing a message
-        words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
-        if words:
+    if tok.text.strip("—–-~") == "":  # "— Dana", "- Marco" closing a message, "--\nTheo Lindqvist" signing
+        j = i + 1
+        while j < len(toks) and toks[j].text == "\n":
+            j += 1
+        words = _name_words(toks, j, lowercase_writer, strict=True, closed=True)
+        if words and (words[0][:1].isupper() or lowercase_writer):  # "Subject: inquiry – keynote" is no name
             out.append((1, words))
     if i == 0 or toks[i - 1].text in (".", "!", "?", "\n") or (not toks[i - 1].is_word and toks[i - 1].text not in _BOUNDARY):
         # A name alone on the last line may be in lower case when the writer writes in lower case ("…\n\nkenji").
@@ -196,10 +222,66 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
             out.append((2, words))
         elif words and _closes_message(toks, end):
             out.append((3, words))
+        elif words and end < len(toks) and toks[end].text in ("\n", "|", ",") and _title_line_after(toks, end):
+            out.append((2, words))  # a signature: "Fiona McAllister\nDirector of Marketing", "Grace Liu | Associate"
+        elif len(words) >= 2 and end < len(toks) and _sentence_of_its_own(toks, i, end) and not _greets_or_signs(words):
+            out.append((3, words))  # "…0188. Tom O'Brien. Want something…", "Ciao! Giulia De Luca, I'm a singer"
+    elif i > 1 and toks[i - 1].text == "," and toks[i - 2].low in _GREETINGS and i == 2:
+        words = _name_words(toks, i, False, strict=True)  # "Hello, Ahmed Al-Sayed. I want…"
+        end = i + _span(toks, i, words)
+        if len(words) >= 2 and _sentence_of_its_own(toks, i, end) and not _greets_or_signs(words):
+            out.append((3, words))
     return out
 
 
 _BEFORE_CONTACT = (",", "(", "|", ":", "-", "—", "–", "/")
+_AFTER_CUES = frozenset({"here", "speaking", "desu"})
+_TITLE_WORDS = frozenset(
+    """director vp president head lead associate counsel partner principal marketing operations ceo cto cfo coo founder
+    co-founder cofounder manager coordinator officer administrator specialist engineer designer consultant advisor
+    analyst architect broker realtor agent owner recruiter assistant executive chair secretary treasurer attorney
+    lawyer paralegal accountant dentist physician doctor nurse professor teacher student intern editor producer
+    writer photographer developer scientist researcher""".split()
+)
+
+
+def _name_start_before(toks: list[_Tok], i: int, lowercase_writer: bool) -> int | None:
+    """Where the name words just before token i begin ("…, Marcus Chen here"), after a boundary or a greeting."""
+    k = i
+    while k > 0 and i - k < MAX_WORDS + 2 and toks[k - 1].is_word and (
+            toks[k - 1].capital or toks[k - 1].low in _PARTICLES or lowercase_writer) and toks[k - 1].low not in _GREETINGS:
+        k -= 1
+    if k == i or (k > 0 and toks[k - 1].is_word and toks[k - 1].low not in _GREETINGS and toks[k - 1].low not in _INTRO_WORDS):
+        return None
+    return k
+
+
+_INTRO_WORDS = frozenset({"po", "ito", "si"})
+
+
+def _title_line_after(toks: list[_Tok], end: int) -> bool:
+    """Whether the line (or the "|" part) after a name holds a job title: the name is a signature's."""
+    k = end + 1
+    while k < len(toks) and toks[k].text not in ("\n", "|", CONTACT_MARK):
+        if toks[k].low in _TITLE_WORDS:
+            return True
+        k += 1
+    return False
+
+
+def _greets_or_signs(words: list[str]) -> bool:
+    """"Viele Grüße", "Good Morning": a greeting or a sign-off standing as its own line is not a name."""
+    return any(w.lower() in _SIGNOFF_WORDS or w.lower() in _GREETINGS for w in words)
+
+
+def _sentence_of_its_own(toks: list[_Tok], start: int, end: int) -> bool:
+    """A full name standing as its own sentence ("Tom O'Brien.") or opening one about the writer ("Giulia De Luca,
+    I'm an opera singer"; "Ngozi Eze, and the shoot is…")."""
+    if end >= len(toks):
+        return True
+    if toks[end].text in (".", "!", "\n"):
+        return True
+    return toks[end].text == "," and end + 1 < len(toks) and toks[end + 1].low in ("i'm", "im", "i", "and", "here")
 
 
 def _span(toks: list[_Tok], j: int, words: list[str]) -> int:
@@ -208,7 +290,7 @@ def _span(toks: list[_Tok], j: int, words: list[str]) -> int:
     while k < len(toks) and toks[k].low in _TITLES:
         k += 2 if k + 1 < len(toks) and toks[k + 1].text == "." else 1
     for word in words:
-        k += 2 if word.endswith(".") and len(word) == 2 else 1
+        k += word.count(".") + len([p for p in word.split(".") if p]) if "." in word else 1
     return k - j if words else 0
 
 
@@ -245,6 +327,11 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
         tok = toks[k]
         word = tok.text.rstrip(".")
         low = word.lower().replace("’", "'")
+        if (words and len(word) == 1 and tok.capital and not tok.spaced and words[-1].endswith(".")
+                and len(words[-1].rstrip(".").split(".")[-1]) == 1 and k + 1 < len(toks) and toks[k + 1].text == "."):  # fmt: skip
+            words[-1] += word + "."  # "J.R.": initials written together stay together
+            k += 2
+            continue
         if _is_initial(toks, k) or (words and low == "st" and _is_initial(toks, k, abbreviation=True)):
             words.append(word + ".")  # "J. Okafor", "cheers, T. Nakamura", "Marguerite St. Clair"
             k += 2
@@ -254,20 +341,20 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
         if not tok.is_word or (refused and not (words and low in _PARTICLES)):
             break
         if not tok.capital:
-            if words and low in _PARTICLES and k + 1 < len(toks) and toks[k + 1].capital:
-                words.append(word)
+            if words and low in _PARTICLES and _capital_after_particles(toks, k + 1):
+                words.append(word)  # "Pieter van der Berg", "Maricel de la Cruz"
                 k += 1
                 continue
             if not (lowercase_writer or closed) or (words and words[0][:1].isupper()):
                 break
-        if (low.endswith("ing") and not (tok.capital and "-" in low)) or (not words and not tok.capital and low.endswith(("ed", "ly"))):
-            break  # "I'm giving a talk"; "Mei-Ling" is a name
+        if (low.endswith("ing") and not (tok.capital and ("-" in low or words))) or (not words and not tok.capital and low.endswith(("ed", "ly"))):
+            break  # "I'm giving a talk"; "Mei-Ling" and "Wang Xiaoming" are names
         words.append(word)
         k += 1
     if not words or len(words) > MAX_WORDS:
         return []
     lower = not words[0][:1].isupper()
-    at_boundary = k >= len(toks) or toks[k].text in _BOUNDARY or not toks[k].is_word or toks[k].low in ("btw", "here", "by")
+    at_boundary = k >= len(toks) or toks[k].text in _BOUNDARY or not toks[k].is_word or toks[k].low in _AFTER_NAME
     if (lower or strict) and not at_boundary:
         if (naming or not lower) and not closed and toks[k].low in _CONNECTORS:
             return words  # "this is Chidi Okafor from Okafor & Partners", "I'm Dana Li and I need…"
@@ -275,6 +362,16 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
             return []  # "I'm Vancouver Based", "I'm Senior Designer": a description in title case
         return [] if lower or closed else words[:1] if toks[k].low in NOT_NAMES else []
     return words
+
+
+# Words that may follow a name directly: "Dana here", "im danny wong lol need…", "Noor speaking", "Tanaka Yuki desu"
+_AFTER_NAME = frozenset({"btw", "here", "by", "lol", "haha", "lmao", "tbh", "speaking", "desu", "po"})
+
+
+def _capital_after_particles(toks: list[_Tok], k: int) -> bool:
+    while k < len(toks) and toks[k].low in _PARTICLES:
+        k += 1
+    return k < len(toks) and toks[k].capital
 
 
 _ROLES = frozenset(
@@ -310,7 +407,9 @@ def _name_like_here(toks: list[_Tok], k: int, words: list[str]) -> bool:
 
 
 def read_name(text: str) -> str | None:
-    """A bare answer to "what name?": one to six words of letters, None when it does not read as a name."""
+    """A bare answer to "what name?": one to six words of letters, None when it does not read as a name. What
+    follows a dash, a bracket or a comma may explain the name ("Li Na — Li is my family name")."""
+    text = _EXPLAINED_RE.split(text.strip(), maxsplit=1)[0]
     words = text.strip().strip(".!").split()
     if not 1 <= len(words) <= MAX_WORDS + 2 or not all(_WORD_RE.fullmatch(w) for w in words):
         return None
@@ -321,6 +420,7 @@ def read_name(text: str) -> str | None:
 
 
 _NAME_LIKE_MONTHS = {"may", "june", "april", "august"}
+_EXPLAINED_RE = re.compile(r"\s+[—–-]+\s+|\s*\(|,\s+")
 
 
 def tidy_name(name: str) -> str:

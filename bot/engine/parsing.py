@@ -103,6 +103,9 @@ def find_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
     return find_phone_spans(text, region)[0]
 
 
+_SENTENCE_ONE_RE = re.compile(r"1\.\s+")
+
+
 def find_phone_spans(text: str, region: str = DEFAULT_REGION) -> tuple[str | None, list[tuple[int, int]]]:
     """The first phone number in E.164 and where every number sits in the text. A number written with its
     country code ("+44 7700 900123") is kept when it is possible even if the numbering plan does not list it."""
@@ -110,12 +113,21 @@ def find_phone_spans(text: str, region: str = DEFAULT_REGION) -> tuple[str | Non
     spans: list[tuple[int, int]] = []
     # The matcher is slow on long texts full of digits, so it only sees runs that could be a number.
     for run in _PHONE_RUN_RE.finditer(text):
+        digits, shift = run.group(0), 0
+        if digits.startswith("00") and digits[2:3].isdigit() and digits[2] != "0":
+            digits, shift = "+" + digits[2:], 1  # "0044 7700 900123": 00 is how most of the world dials out
         for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE):
-            if leniency is phonenumbers.Leniency.POSSIBLE and not run.group(0).startswith("+"):
+            if leniency is phonenumbers.Leniency.POSSIBLE and not digits.startswith("+"):
                 break
-            matches = list(phonenumbers.PhoneNumberMatcher(run.group(0), region, leniency=leniency))
+            matches = list(phonenumbers.PhoneNumberMatcher(digits, region, leniency=leniency))
             for match in matches:
-                spans.append((run.start() + match.start, run.start() + match.end))
+                lead = _SENTENCE_ONE_RE.match(match.raw_string)  # "after 1. 778 555 0199": the 1 ends a sentence
+                if lead and not digits.startswith("+"):
+                    number = phonenumbers.parse(match.raw_string[lead.end() :], region)
+                    if not phonenumbers.is_valid_number(number):
+                        continue
+                    match = phonenumbers.PhoneNumberMatch(match.start + lead.end(), match.raw_string[lead.end() :], number)
+                spans.append((run.start() + match.start + (shift if match.start else 0), run.start() + match.end + shift))
                 if first is None:
                     first = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
             if matches:
@@ -142,15 +154,21 @@ def find_use(text: str, vocab: IntakeVocab) -> str | None:
     pattern, owners = _use_pattern(tuple((key, (*use.keywords, *use.generic)) for key, use in vocab.uses.items()))
     generic = {w.lower() for use in vocab.uses.values() for w in use.generic}
     hits: list[tuple[int, int, int, str]] = []
+    alone = bool(_JUST_ME_RE.search(lowered))
     for match in pattern.finditer(lowered):
         if _YOURS_RE.search(lowered, max(0, match.start() - 6), match.start()):
             continue  # "loved your portfolio", "saw your instagram": the studio's, not what the photos are for
+        if match.group(0) == "speaking" and lowered[match.end() : match.end() + 1] in (",", ".", "!"):
+            continue  # "Hi, Noor speaking." introduces the writer
         key = owners[match.group(0)]
-        rank = 0 if key in vocab.team_uses else 3 if key == "other" else 2 if match.group(0) in generic else 1
+        team = key in vocab.team_uses
+        # "for the team page (just me this time)": one person's photo for a team page is not a team session
+        rank = (4 if alone else 0) if team else 3 if key == "other" else 2 if match.group(0) in generic else 1
         hits.append((rank, match.start(), -len(match.group(0)), key))
     return min(hits)[3] if hits else None
 
 
+_JUST_ME_RE = re.compile(r"\b(?:just|only) (?:me|myself|one person|for me)\b|\bjust the one (?:of me|person)\b")
 _YOURS_RE = re.compile(r"\b(?:your|ur|yr|votre|vos|ton|ta|tes|tu|tus)\s+$")
 
 

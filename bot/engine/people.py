@@ -15,14 +15,16 @@ _NUMBERS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "dozen": 12, "couple": 2, "both": 2,
-    "trio": 3, "duo": 2, "pair": 2, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
+    "trio": 3, "duo": 2, "pair": 2, "deux": 2, "trois": 3, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "douze": 12,
 }  # fmt: skip
 _COLLEAGUES = (
     "partners|co-?founders|cofounders|founders|co-?owners|owners|associates|colleagues|co-?workers|employees|staff|"
     "staff members|team members|members|nurses|doctors|dentists|hygienists|lawyers|attorneys|engineers|developers|"
     "agents|realtors|brokers|accountants|consultants|advisors|therapists|physicians|managers|executives|directors|"
     "teachers|coaches|designers|architects|stylists|volunteers|students|interns|hires|recruits|leaders|reps|"
-    "salespeople|people on (?:my|our|the) team|co-?fondateurs|co-?fondatrices|associés|associées|collègues|employés"
+    "salespeople|staffs|people on (?:my|our|the) team|co-?fondateurs|co-?fondatrices|associés|associées|collègues|employés|"
+    "socios|socias|compañeros|colegas|kolleginnen|kollegen|mitarbeiter"
 )
 _GENERIC = "people|persons|folks|ppl|individuals|heads|of us|of them|personnes"
 # "two people" alone says nothing of colleagues; "3 of us from the office" does.
@@ -44,7 +46,7 @@ _JOINED_RE = re.compile(r"\s*(?:,|and|&|\+|plus|et|,\s*and)\s*", re.I)
 _ADJECTIVES = r"(?:[a-zé-]+\s+){0,2}?"
 _GROUP_RE = re.compile(
     rf"\b(?:team|group|crew|staff|office|company|department|firm|practice|équipe|groupe|family|famille) of (?:about |around |roughly |~|approx\.? )?{_NUMBER}\b"
-    rf"|\b(?:we are|we're|there are|there will be|there'll be|nous sommes|on est|on sera) (?:now |going to be |gonna be )?(?:about |around |anywhere from |between |from )?{_NUMBER}\b(?!\s*(?:years?|am|pm|h\b|:))"
+    rf"|\b(?:we are|we're|there are|there will be|there'll be|nous sommes|on est|on sera|somos|wir sind) (?:now |going to be |gonna be )?(?:about |around |anywhere from |between |from )?{_NUMBER}\b(?!\s*(?:years?|am|pm|h\b|:))"
     rf"|\b(?:team|group|staff|office|company|department|firm|practice|crew)\s*\((?:about |around |roughly |~)?{_NUMBER}(?: people| of us)?\)",
     re.IGNORECASE,
 )

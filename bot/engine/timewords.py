@@ -85,7 +85,8 @@ _PHRASES: dict[str, tuple[str, Any]] = {
     "on": ("mod", "on"), "ce": ("mod", "this"), "prochain": ("mod", "postnext"), "prochaine": ("mod", "postnext"),
     "the": ("the", "the"), "le": ("the", "le"), "la": ("the", "la"), "l'": ("the", "le"), "of": ("the", "of"),
     "de": ("the", "of"), "du": ("the", "of"), "the day after": ("dayafter", None), "day after": ("dayafter", None),
-    "le lendemain": ("dayafter", None), "in": ("filler", None), "en": ("filler", None), "any": ("filler", None),
+    "le lendemain": ("dayafter", None), "in": ("filler", None), "en": ("filler", None), "any": ("filler", "any"), "every": ("filler", "any"), "scratch": ("not", None), "can we do": ("yes", None), "could we do": ("yes", None), "how about": ("yes", None),
+    "what about": ("yes", None),
     "noon": ("time", (12, 0, True)), "midday": ("time", (12, 0, True)), "midi": ("time", (12, 0, True)),
     "midnight": ("time", (0, 0, True)), "minuit": ("time", (0, 0, True)),
     "before lunch": ("slot", ("morning", None, (12, 0))), "after lunch": ("part", "afternoon"),
@@ -289,6 +290,7 @@ def _word_token(word: str, pos: int, capital: bool) -> Tok:
     return Tok("word", word, pos, capital)
 
 
+_ASSENT_AFTER_SHY = frozenset({"ok", "okay", "good", "fine", "possible", "pls", "please", "maybe", "perhaps"})
 _LINKS_AFTER_SHY = frozenset({"part", "time", "num", "month", "conj", "range", "slot", "anyday", "day", "prep", "yes"})
 
 
@@ -299,6 +301,8 @@ def _settle_shy_days(tokens: list[Tok]) -> list[Tok]:
             after = tokens[i + 1].kind if i + 1 < len(tokens) else "break"
             before = settled[-1].kind if settled else "break"
             linked = after in _LINKS_AFTER_SHY or (after == "break" and (tok.capital or before in ("mod", "conj", "range")))
+            # "Sat ok?", "Wed works": a capitalised short day before a word of assent
+            linked = linked or (tok.capital and after == "word" and tokens[i + 1].value in _ASSENT_AFTER_SHY)
             if not linked:
                 tok = Tok("word", tok.value[2], tok.pos)
         settled.append(tok)

@@ -13,8 +13,8 @@ import pytest
 
 from bot.content import ContentPack
 from bot.engine.availability import parse_availability
-from bot.engine.names import find_name
-from bot.engine.parsing import find_use, looks_like_question
+from bot.engine.names import find_name, read_name
+from bot.engine.parsing import find_phone, find_use, looks_like_question
 from bot.engine.people import HeadCount, count_people
 from bot.engine.state import Step
 from tests.engine.helpers import Chat
@@ -315,3 +315,50 @@ def test_a_couple_who_run_a_business_together_are_a_team() -> None:
 )  # fmt: skip
 def test_days_gone_by_and_ordinals_that_are_not_dates(text: str, expected: list[str], content: ContentPack) -> None:
     assert read(text, content, now=datetime(2026, 12, 26, 10, 0, tzinfo=ZONE) if "Eve" in text else MONDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Kind regards,\n\nMaya Koh\nSenior Analyst, Fernwood Group", "Maya Koh"),
+     ("Ravi Menon\nHead of Marketing\nBlue Pine Inc.\n\nHi, we need photos", "Ravi Menon"),
+     ("Hi Jordan, Lena Ortiz here from Westside Dental. Need one photo", "Lena Ortiz"),
+     ("From: Owen Hart <\x01>\nSubject: headshot", "Owen Hart"),
+     ("--\nPriya Das\nProduct Manager", "Priya Das"), ("Cheers from Matías", "Matías"),
+     ("Hi, Hana speaking. I'd like a photo", "Hana"), ("Sato Ken desu. Photo please", "Sato Ken"),
+     ("Hello, Omar Farouk. I need a photo for LinkedIn.", "Omar Farouk"), ("cell \x01 / Kai", "Kai"),
+     ("Mit freundlichen Grüßen, Lukas Brandt", "Lukas Brandt"), ("Salamat, Rina Cruz \x01", "Rina Cruz"),
+     ("Thanks!\n\nA.K.", "A.K."), ("thanks, T. J. Rivera", "T. J. Rivera"), ("I am Chen Xiaoling.", "Chen Xiaoling"),
+     ("hi im mia tran lol need a photo", "Mia Tran"), ("Booking for myself (Ana Ruiz) – a podcast cover", "Ana Ruiz"),
+     ("Thanks - Rosa de la Vega \x01", "Rosa de la Vega")],
+)  # fmt: skip
+def test_signatures_headers_cues_after_the_name_and_more_sign_offs(text: str, name: str) -> None:
+    assert find_name(text) == name
+
+
+def test_subject_lines_and_phone_labels_are_not_names() -> None:
+    assert find_name("Subject: Headshot inquiry – keynote\n\nHello, I need a photo.") is None
+    assert find_name("Viele Grüße\nTel. \x01") is None
+
+
+def test_a_bare_name_answer_may_explain_itself() -> None:
+    assert read_name("Mei Lin — Lin is my family name") == "Mei Lin"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Any Thursday works", ["- thu any"]), ("Sat ok?", ["2026-12-12 sat any"]),
+     ("scratch Tuesday, can we do Wednesday afternoon?", ["2026-12-09 wed afternoon"]),
+     ("for the 8 people on our team, any weekday but Friday", ["- mon any", "- tue any", "- wed any", "- thu any"])],
+)  # fmt: skip
+def test_any_weekday_short_days_scratched_days_and_counts_that_are_not_dates(
+    text: str, expected: list[str], content: ContentPack
+) -> None:
+    assert read(text, content) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [("0044 7700 900123 is my UK number", "+447700900123"), ("the 16th after 1. 604 555 0199", "+16045550199")],
+)
+def test_phones_dialled_with_00_and_after_a_sentence_ending_in_1(text: str, phone: str) -> None:
+    assert find_phone(text) == phone
