@@ -53,7 +53,7 @@ _SIGNOFFS = [
     ("bien", "cordialement"), ("amitiés",), ("bonne", "journée"), ("xx",), ("cheers", "and", "thanks"),
     ("regards", "from"), ("greetings", "from"), ("cheers", "from"), ("love", "from"), ("viele", "grüße"), ("grüße",),
     ("liebe", "grüße"), ("mit", "freundlichen", "grüßen"), ("lg",), ("salamat",), ("salamat", "po"), ("obrigado",),
-    ("obrigada",), ("grazie",), ("danke",), ("vielen", "dank"), ("abraços",), ("saluti",), ("cordiali", "saluti"),
+    ("obrigada",), ("grazie",), ("danke",), ("vielen", "dank"), ("abraços",), ("saluti",), ("cordiali", "saluti"), ("x",),
 ]  # fmt: skip
 _GREETINGS = {"hi", "hello", "hey", "hiya", "heya", "yo", "allo", "allô", "bonjour", "salut", "greetings", "good",
               "morning", "afternoon", "evening", "there", "dear", "coucou", "all", "team", "folks"}  # fmt: skip
@@ -126,7 +126,7 @@ def find_name(text: str) -> str | None:
     for i, tok in enumerate(toks):
         before = toks[i - 1] if i else None
         if (tok.low in _CUES or tok.text[:1] in "—–-~(/" or before is None or before.text in (".", "!", "?", "\n")
-                or (i == 2 and before.text == ",")
+                or (i == 2 and before.text == ",") or (tok.text == "," and before.text == CONTACT_MARK)
                 or (not before.is_word and before.text not in _BOUNDARY and not before.text[:1].isdigit())):  # fmt: skip
             found += _candidates_at(toks, i, lowercase_writer)
     if not found:
@@ -193,9 +193,9 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
             while j < len(toks) and toks[j].text in (",", "!", ".", "\n", "-", "—", "–"):
                 j += 1
             words = _name_words(toks, j, lowercase_writer, strict=True, closed=True)
-            if words and (j > i + len(signoff) or signoff[-1] == "from"):  # "Regards from Tomás"
+            if words and (j > i + len(signoff) or signoff[-1] in ("from", "x", "xx", "xo", "xoxo")):  # "Regards from Tomás", "x Dana"
                 out.append((1, words))
-    if tok.text == "/" and i > 0 and toks[i - 1].text == CONTACT_MARK:  # "tel: +1604… / Dev"
+    if tok.text in ("/", ",") and i > 0 and toks[i - 1].text == CONTACT_MARK:  # "tel: +1604… / Dev", "…@x.com, Anna"
         words = _name_words(toks, i + 1, lowercase_writer, strict=True, closed=True)
         if words and _closes_message(toks, i + 1 + _span(toks, i + 1, words)):
             out.append((2, words))
@@ -224,7 +224,9 @@ def _candidates_at(toks: list[_Tok], i: int, lowercase_writer: bool) -> list[tup
             out.append((3, words))
         elif words and end < len(toks) and toks[end].text in ("\n", "|", ",") and _title_line_after(toks, end):
             out.append((2, words))  # a signature: "Fiona McAllister\nDirector of Marketing", "Grace Liu | Associate"
-        elif len(words) >= 2 and end < len(toks) and _sentence_of_its_own(toks, i, end) and not _greets_or_signs(words):
+        elif (len(words) >= 2 and end < len(toks) and not _greets_or_signs(words)
+              and (_sentence_of_its_own(toks, i, end) or (_opens_message(toks, i) and toks[end].text in (",", "-", "—", "–", ":")))):
+            # "…0188. Tom O'Brien. Want…", "Ciao! Giulia De Luca, I'm a singer", "Dana Li, LinkedIn, free Thursday"
             out.append((3, words))  # "…0188. Tom O'Brien. Want something…", "Ciao! Giulia De Luca, I'm a singer"
     elif i > 1 and toks[i - 1].text == "," and toks[i - 2].low in _GREETINGS and i == 2:
         words = _name_words(toks, i, False, strict=True)  # "Hello, Ahmed Al-Sayed. I want…"
@@ -269,6 +271,11 @@ def _title_line_after(toks: list[_Tok], end: int) -> bool:
     return False
 
 
+def _opens_message(toks: list[_Tok], i: int) -> bool:
+    """Whether token i starts the message, after at most a greeting ("Hi! Dana Li - looking for…")."""
+    return i == 0 or all(t.low in _GREETINGS or not t.is_word for t in toks[:i])
+
+
 def _greets_or_signs(words: list[str]) -> bool:
     """"Viele Grüße", "Good Morning": a greeting or a sign-off standing as its own line is not a name."""
     return any(w.lower() in _SIGNOFF_WORDS or w.lower() in _GREETINGS for w in words)
@@ -311,7 +318,13 @@ def _here_gap_ok(toks: list[_Tok], start: int, here: int) -> bool:
 
 
 def _closes_message(toks: list[_Tok], end: int) -> bool:
-    return all(t.text in (".", "!", "\n", ",", CONTACT_MARK) for t in toks[end:])
+    """Nothing but punctuation, contact details, emoji or pronouns ("Dana 😊", "Sam (she/her)") after the name."""
+    rest = [t for t in toks[end:] if t.low not in _PRONOUNS]
+    return all(t.text in (".", "!", "\n", ",", CONTACT_MARK, "(", ")", "/") or not (t.is_word or t.text.isdigit() or t.text in "?")
+               for t in rest)  # fmt: skip
+
+
+_PRONOUNS = frozenset({"she", "her", "hers", "he", "him", "his", "they", "them", "theirs", "elle", "il", "iel"})
 
 
 def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: bool, closed: bool = False,
@@ -330,6 +343,10 @@ def _name_words(toks: list[_Tok], j: int, lowercase_writer: bool, *, strict: boo
         if (words and len(word) == 1 and tok.capital and not tok.spaced and words[-1].endswith(".")
                 and len(words[-1].rstrip(".").split(".")[-1]) == 1 and k + 1 < len(toks) and toks[k + 1].text == "."):  # fmt: skip
             words[-1] += word + "."  # "J.R.": initials written together stay together
+            k += 2
+            continue
+        if words and len(word) == 1 and tok.capital and k + 1 < len(toks) and toks[k + 1].text == "." and not _is_initial(toks, k):
+            words.append(word + ".")  # "Sam K." closing: the initial keeps its dot
             k += 2
             continue
         if _is_initial(toks, k) or (words and low == "st" and _is_initial(toks, k, abbreviation=True)):

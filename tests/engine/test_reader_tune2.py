@@ -362,3 +362,20 @@ def test_any_weekday_short_days_scratched_days_and_counts_that_are_not_dates(
 )
 def test_phones_dialled_with_00_and_after_a_sentence_ending_in_1(text: str, phone: str) -> None:
     assert find_phone(text) == phone
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Omar Aziz, LinkedIn photo, free Friday morning", "Omar Aziz"), ("Photo for my Hinge please. Mira 😊", "Mira"),
+     ("Thursday is good. x Beth", "Beth"), ("Tuesday works! Alex (they/them)", "Alex"),
+     ("Hey! Lea Roy - I need a photo for my agency", "Lea Roy"), ("It's for LinkedIn. — Jon P.", "Jon P."),
+     ("sure! \x01, Nora", "Nora")],
+)  # fmt: skip
+def test_a_name_opening_the_message_emoji_pronouns_and_initials_after_it(text: str, name: str) -> None:
+    assert find_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["Great Work, thanks", "LinkedIn Photo, Thursday morning", "Good Morning, I need a photo",
+                                  "\x01, Thursday works", "2 x Headshots please"])  # fmt: skip
+def test_capitalised_words_opening_a_message_are_not_names(text: str) -> None:
+    assert find_name(text) is None
