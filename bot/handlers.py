@@ -21,32 +21,24 @@ from telegram import (
     User,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, CallbackContext, ExtBot
+from telegram.ext import Application, ApplicationHandlerStop, ExtBot
 
 from bot.business import Route, business_key
 from bot.conversation import AdminNotice, Outcome, SavedLead
+from bot.desk.handlers import register_desk
 from bot.desk.notify import desk_sender, organiser_of
 from bot.desk.outbox import deliver_due, deliver_lead_card
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
 from bot.logs import bind
-from bot.outbox import deliver_outcome
-from bot.services import Services
+from bot.outbox import REPLY_SENDER, deliver_outcome
+from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 # Set by the error handler; webhook mode answers 500 for a failed update so Telegram delivers it again.
 update_failed: contextvars.ContextVar[bool] = contextvars.ContextVar("update_failed", default=False)
 MEDIA_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document", "animation", "location", "venue", "poll", "dice")
-
-
-class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: ignore[type-arg]
-    """The handlers' context, carrying our services (python-telegram-bot's contexttypesbot pattern)."""
-
-    @property
-    def services(self) -> Services:
-        """The services wired in bot.app."""
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
 
 
 def encode_button(version: int, action: str, value: str) -> str:
@@ -280,10 +272,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     """Attach every handler; kept here so bot.app only wires services and lifecycle."""
     from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
-    from bot.desk.handlers import register_desk  # it imports this module, so not at the top
-
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE
+    application.bot_data[REPLY_SENDER] = send_reply  # the outbox's retries send through it (see bot.outbox)
     application.add_handler(TypeHandler(Update, bind_update), group=-1)
     register_desk(application)  # admin chats' commands first, so they win there and nowhere else
     application.add_handler(MessageHandler(private & new & filters.COMMAND, on_command))

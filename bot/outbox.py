@@ -22,12 +22,14 @@ from db.journal import prune_journal, undelivered
 from db.messages import purge_messages
 
 if TYPE_CHECKING:
-    from bot.handlers import BotContext
+    from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 RETRY_INTERVAL_SECONDS = 30.0
 RETRY_AFTER = timedelta(seconds=10)
 JOURNAL_KEEP = timedelta(days=1)
+REPLY_SENDER = "reply_sender"
+ReplySender = Callable[..., Awaitable[None]]  # bot.handlers.send_reply: (context, chat_id, reply, version, ...)
 SendOne = Callable[[Reply], Awaitable[None]]
 
 
@@ -71,8 +73,7 @@ async def _send_from(
 
 async def retry_undelivered(context: BotContext) -> None:
     """Job: send journaled replies that did not get through, oldest first."""
-    from bot.handlers import send_reply
-
+    send_reply = reply_sender(context)
     await context.services.conversations.deliveries.flush()  # what was delivered a moment ago is not resent
     async with context.services.sessionmaker() as session:
         rows = await undelivered(session, utcnow() - RETRY_AFTER if not context.bot_data.get("undelivered_chats") else utcnow())
@@ -97,6 +98,12 @@ async def retry_undelivered(context: BotContext) -> None:
         if not await _send_from(context, row.chat_id, row.update_id, replies, row.sent_count, send):
             failed.add(row.chat_id)
     waiting.intersection_update(failed)
+
+
+def reply_sender(context: BotContext) -> ReplySender:
+    """The transport's one way to send a reply, handed over by bot.handlers.register: the outbox sits below the
+    handlers and never imports them."""
+    return context.bot_data[REPLY_SENDER]  # type: ignore[no-any-return]
 
 
 def _retry_soon(context: BotContext, delay: float = 0.5) -> None:

@@ -12,7 +12,7 @@ from bot.desk.notify import DeskSender, desk_of, desk_sender, service_of
 from bot.desk.service import Actor, Claim, DeskService
 from bot.desk.stats import funnel_report
 from bot.export import to_csv
-from bot.handlers import BotContext
+from bot.telegram.context import BotContext
 from db.base import utcnow
 from db.desk import OPEN_STATUSES, find_leads, lead_events, open_questions_of_chat, page_of_leads
 from db.leads import get_lead

@@ -33,8 +33,8 @@ from bot.desk.commands import (
 )
 from bot.desk.notify import desk_of, install_desk
 from bot.desk.service import AlreadyDone, DeskRefused, Redemption
-from bot.handlers import BotContext
 from bot.services import Services
+from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 Callback = Callable[[Update, BotContext], Awaitable[None]]
