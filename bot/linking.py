@@ -20,9 +20,9 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, fi
 from bot.desk.commands import actor_of, claim_of, say, service
 from bot.desk.notify import desk_of
 from bot.desk.service import Redemption
-from bot.handlers import BotContext
 from bot.logs import bind
 from bot.settings import Settings
+from bot.telegram.context import BotContext
 from db.people import list_assistants
 
 log = logging.getLogger(__name__)
