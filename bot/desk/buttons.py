@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
 
-from bot.desk.cards import CALLBACK_PREFIX, as_plain
+from bot.desk.callbacks import Action, DeskTap, decode
+from bot.desk.cards import as_plain
 from bot.desk.commands import actor_of, card_of, claim_of, history_text, leads_page, say, sender, service, show_lead
 from bot.desk.drafts import on_draft_reply, on_edit_draft, on_send_draft
 from bot.desk.notify import desk_of
@@ -17,30 +18,26 @@ from bot.desk.service import RelayTarget
 from bot.learned import pack_yaml
 from bot.telegram.context import BotContext
 from db.learned import learn_from_question, learned_for_question, list_learned_answers
-from db.models import DeskMessageKind, LeadStatus
+from db.models import DeskMessageKind
 
 log = logging.getLogger(__name__)
-Tap = Callable[[Update, BotContext, list[str]], Awaitable[str | None]]  # returns the tap's toast, if any
+Tap = Callable[[Update, BotContext, DeskTap], Awaitable[str | None]]  # returns the tap's toast, if any
 
 
 async def on_desk_button(update: Update, context: BotContext) -> None:
     """A desk button in an admin chat: do it, then acknowledge the tap (with a short toast where useful)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    action, *args = query.data.removeprefix(CALLBACK_PREFIX).split(":")
-    tap = TAPS.get(action)
-    desk = desk_of(context.application)
-    try:
-        toast = await tap(update, context, args) if tap is not None else desk.line(desk.text.handoff.gone)
-    except (ValueError, IndexError):  # malformed data: not a button we made
-        toast = desk.line(desk.text.handoff.gone)
+    assert query is not None
+    pressed, desk = decode(query.data), desk_of(context.application)
+    act = TAPS.get(pressed.action) if pressed is not None else None
+    toast = await act(update, context, pressed) if act is not None and pressed is not None else desk.line(desk.text.handoff.gone)
     await query.answer(text=as_plain(toast) if toast else None)  # a toast is plain text, not HTML
 
 
-async def _status(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _status(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     """Contacted / Quoted / Booked / Lost on a card: record the change, then edit the lead's card in every admin chat."""
-    status, desk = LeadStatus(args[1]), desk_of(context.application)
-    card = await card_of(update, context, int(args[0]))
+    status, desk = tap.status, desk_of(context.application)
+    card = await card_of(update, context, tap.number or 0)
     if card is None or card.lead_id is None:
         return desk.line(desk.text.handoff.gone)
     lead_id = card.lead_id
@@ -73,17 +70,17 @@ async def _prompt(update: Update, context: BotContext, kind: DeskMessageKind) ->
     return None
 
 
-async def _note(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _note(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     return await _prompt(update, context, DeskMessageKind.NOTE_PROMPT)
 
 
-async def _reply(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _reply(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     return await _prompt(update, context, DeskMessageKind.REPLY_PROMPT)
 
 
-async def _history(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _history(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     desk = desk_of(context.application)
-    card = await card_of(update, context, int(args[0]))
+    card = await card_of(update, context, tap.number or 0)
     if card is None or card.lead_id is None:
         return desk.line(desk.text.handoff.gone)
     async with service(context).unit(actor_of(update), claim_of(update)) as session:
@@ -92,16 +89,14 @@ async def _history(update: Update, context: BotContext, args: list[str]) -> str 
     return None
 
 
-async def _open(update: Update, context: BotContext, args: list[str]) -> str | None:
-    await show_lead(update, context, int(args[0]))
+async def _open(update: Update, context: BotContext, tap: DeskTap) -> str | None:
+    await show_lead(update, context, tap.number or 0)
     return None
 
 
-async def _page(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _page(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     """Newer / Older / a status filter: the list is edited in place."""
-    key, page = args[0], max(0, int(args[1]))
-    if key != "open":
-        LeadStatus(key)  # a ValueError for anything else
+    key, page = str(tap.word), tap.number or 0  # the codec checked both
     async with service(context).unit(actor_of(update), claim_of(update)) as session:
         text, markup = await leads_page(session, desk_of(context.application), key, page)
     assert update.callback_query is not None
@@ -109,9 +104,9 @@ async def _page(update: Update, context: BotContext, args: list[str]) -> str | N
     return None
 
 
-async def _learn(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _learn(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     """Save as answer for everyone: the question and the photographer's answer become a learned answer."""
-    question_id, desk, services, actor = int(args[0]), desk_of(context.application), context.services, actor_of(update)
+    question_id, desk, services, actor = tap.number or 0, desk_of(context.application), context.services, actor_of(update)
     try:
         async with service(context).unit(actor, claim_of(update)) as session:
             learned, created = await learn_from_question(session, question_id, actor.name)
@@ -131,7 +126,7 @@ async def _learn(update: Update, context: BotContext, args: list[str]) -> str | 
     return None
 
 
-async def _export_learned(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def _export_learned(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     """Export as YAML: the learned answers in the knowledge pack's file format."""
     assert update.effective_chat is not None
     async with service(context).unit(actor_of(update), claim_of(update)) as session:
@@ -141,17 +136,17 @@ async def _export_learned(update: Update, context: BotContext, args: list[str]) 
     return None
 
 
-TAPS: dict[str, Tap] = {
-    "st": _status,
-    "note": _note,
-    "reply": _reply,
-    "hist": _history,
-    "open": _open,
-    "pg": _page,
-    "learn": _learn,
-    "xl": _export_learned,
-    "send": on_send_draft,
-    "edit": on_edit_draft,
+TAPS: dict[Action, Tap] = {
+    Action.STATUS: _status,
+    Action.NOTE: _note,
+    Action.REPLY: _reply,
+    Action.HISTORY: _history,
+    Action.OPEN: _open,
+    Action.PAGE: _page,
+    Action.LEARN: _learn,
+    Action.EXPORT_LEARNED: _export_learned,
+    Action.SEND_DRAFT: on_send_draft,
+    Action.EDIT_DRAFT: on_edit_draft,
 }
 
 

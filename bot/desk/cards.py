@@ -13,14 +13,13 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import TELEGRAM_LIMIT, ContentPack
+from bot.desk.callbacks import OPEN_FILTER, Action, DeskTap, encode
 from bot.desk.content import DeskContent
 from bot.engine.render import fact_lines, facts_of_lead, fill
 from db.models import Direction, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Question
 
-CALLBACK_PREFIX = "desk:"
 STATUS_BUTTONS = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED, LeadStatus.LOST)
 CLIP = 300  # characters of a logged message or question shown in a history
-OPEN_FILTER = "open"  # the list of every lead not booked or lost
 
 
 @dataclass(frozen=True)
@@ -122,12 +121,14 @@ def _card_keyboard(lead: Lead, desk: Desk, *, drafts: bool = False) -> InlineKey
     """Status buttons (the current one marked), then Note, Reply and History, then Send draft and Edit draft."""
     buttons = desk.text.buttons
     statuses = [
-        _button(("• " if lead.status is s else "") + desk.text.status(s), f"st:{lead.id}:{s.value}") for s in STATUS_BUTTONS
+        _button(("• " if lead.status is s else "") + desk.text.status(s), DeskTap(Action.STATUS, lead.id, s.value)) for s in STATUS_BUTTONS
     ]
-    tools = [_button(buttons.note, f"note:{lead.id}"), _button(buttons.reply, "reply"), _button(buttons.history, f"hist:{lead.id}")]
+    tools = [_button(buttons.note, DeskTap(Action.NOTE, lead.id)), _button(buttons.reply, DeskTap(Action.REPLY)),
+             _button(buttons.history, DeskTap(Action.HISTORY, lead.id))]  # fmt: skip
     rows = [statuses, tools]
     if drafts:
-        rows.append([_button(buttons.send_draft, f"send:{lead.id}"), _button(buttons.edit_draft, f"edit:{lead.id}")])
+        rows.append([_button(buttons.send_draft, DeskTap(Action.SEND_DRAFT, lead.id)),
+                     _button(buttons.edit_draft, DeskTap(Action.EDIT_DRAFT, lead.id))])  # fmt: skip
     return InlineKeyboardMarkup(rows)
 
 
@@ -144,17 +145,17 @@ def _insight_lines(insight: LeadInsight, desk: Desk) -> list[str]:
 
 def notice_keyboard(desk: Desk) -> InlineKeyboardMarkup:
     """The Reply button under a forwarded message or an unanswered question."""
-    return InlineKeyboardMarkup([[_button(desk.text.buttons.reply, "reply")]])
+    return InlineKeyboardMarkup([[_button(desk.text.buttons.reply, DeskTap(Action.REPLY))]])
 
 
 def learn_keyboard(question_id: int, desk: Desk) -> InlineKeyboardMarkup:
     """The one-tap "save as answer for everyone" under a relayed answer to a question."""
-    return InlineKeyboardMarkup([[_button(desk.text.buttons.learn, f"learn:{question_id}")]])
+    return InlineKeyboardMarkup([[_button(desk.text.buttons.learn, DeskTap(Action.LEARN, question_id))]])
 
 
 def learned_keyboard(desk: Desk) -> InlineKeyboardMarkup:
     """The export button under the list of learned answers."""
-    return InlineKeyboardMarkup([[_button(desk.text.buttons.export_learned, "xl")]])
+    return InlineKeyboardMarkup([[_button(desk.text.buttons.export_learned, DeskTap(Action.EXPORT_LEARNED))]])
 
 
 def lead_line(lead: Lead, desk: Desk) -> str:
@@ -165,7 +166,7 @@ def lead_line(lead: Lead, desk: Desk) -> str:
 
 def open_buttons(leads: Sequence[Lead], desk: Desk) -> list[list[InlineKeyboardButton]]:
     """A button per listed lead that shows its card, two to a row."""
-    buttons = [_button(_clip(f"#{lead.id} {lead.name or ''}".strip(), 30), f"open:{lead.id}") for lead in leads]
+    buttons = [_button(_clip(f"#{lead.id} {lead.name or ''}".strip(), 30), DeskTap(Action.OPEN, lead.id)) for lead in leads]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -175,11 +176,11 @@ def list_keyboard(leads: Sequence[Lead], key: str, page: int, total: int, page_s
     rows = open_buttons(leads, desk)
     nav = []
     if page > 0:
-        nav.append(_button(buttons.newer, f"pg:{key}:{page - 1}"))
+        nav.append(_button(buttons.newer, DeskTap(Action.PAGE, page - 1, key)))
     if (page + 1) * page_size < total:
-        nav.append(_button(buttons.older, f"pg:{key}:{page + 1}"))
-    filters = [_button(buttons.all_open, f"pg:{OPEN_FILTER}:0")]
-    filters += [_button(desk.text.status(s), f"pg:{s.value}:0") for s in LeadStatus]
+        nav.append(_button(buttons.older, DeskTap(Action.PAGE, page + 1, key)))
+    filters = [_button(buttons.all_open, DeskTap(Action.PAGE, 0, OPEN_FILTER))]
+    filters += [_button(desk.text.status(s), DeskTap(Action.PAGE, 0, s.value)) for s in LeadStatus]
     return InlineKeyboardMarkup([*rows, *([nav] if nav else []), filters[:3], filters[3:]])
 
 
@@ -219,8 +220,8 @@ def fit(lines: list[str]) -> str:
     return "\n".join(lines)[:TELEGRAM_LIMIT]
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=(CALLBACK_PREFIX + data)[:64])
+def _button(label: str, tap: DeskTap) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(tap))
 
 
 def _clip(text: str, limit: int) -> str:

@@ -7,7 +7,8 @@ from math import ceil
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.desk.cards import OPEN_FILTER, Desk, fit, lead_line, learned_keyboard, list_keyboard, open_buttons, render_history
+from bot.desk.callbacks import OPEN_FILTER
+from bot.desk.cards import Desk, fit, lead_line, learned_keyboard, list_keyboard, open_buttons, render_history
 from bot.desk.notify import DeskSender, desk_of, desk_sender, service_of
 from bot.desk.service import Actor, Claim, DeskService
 from bot.desk.stats import funnel_report

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from bot.desk.callbacks import DeskTap
 from bot.desk.commands import actor_of, card_of, claim_of, say, sender, service
 from bot.desk.notify import desk_of
 from bot.desk.outbox import Relay, deliver_relay
@@ -17,19 +18,19 @@ from db.models import DeskMessage, DeskMessageKind
 log = logging.getLogger(__name__)
 
 
-async def on_send_draft(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def on_send_draft(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     """Send draft: the stored draft goes to the prospect as a Reply would, unless it went out already."""
     desk = desk_of(context.application)
-    about = await card_of(update, context, int(args[0]))
+    about = await card_of(update, context, tap.number or 0)
     if about is None:
         return desk.line(desk.text.handoff.gone)
     return await _send_once(update, context, about, None)
 
 
-async def on_edit_draft(update: Update, context: BotContext, args: list[str]) -> str | None:
+async def on_edit_draft(update: Update, context: BotContext, tap: DeskTap) -> str | None:
     """Edit draft: a prompt showing the draft to copy; the photographer's reply to it is sent instead of the draft."""
     desk, box = desk_of(context.application), sender(context)
-    about = await card_of(update, context, int(args[0]))
+    about = await card_of(update, context, tap.number or 0)
     if about is None or about.lead_id is None:
         return desk.line(desk.text.handoff.gone)
     async with service(context).unit(actor_of(update), claim_of(update)) as session:

@@ -16,7 +16,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.desk.buttons import on_admin_reply, on_desk_button
-from bot.desk.cards import CALLBACK_PREFIX, as_plain
+from bot.desk.callbacks import PREFIX
+from bot.desk.cards import as_plain
 from bot.desk.commands import (
     actor_of,
     claim_of,
@@ -54,7 +55,7 @@ class AdminButtons(CallbackQueryHandler):  # type: ignore[type-arg]
     """Desk buttons, taken only on messages in admin chats; a forged tap anywhere else is left to the prospect's handler."""
 
     def __init__(self, callback: Callback, admin_chat_ids: tuple[int, ...]) -> None:
-        super().__init__(callback, pattern=f"^{re.escape(CALLBACK_PREFIX)}")
+        super().__init__(callback, pattern=f"^{re.escape(PREFIX)}")
         self.admin_chat_ids = frozenset(admin_chat_ids)
 
     def check_update(self, update: object) -> bool | object | None:
