@@ -202,6 +202,11 @@ class OutOfScope(_Strict):
     # The redirect topic whose reply answers a message that is about nothing the studio does, when no topic's
     # examples are near it ("how long do I boil an egg?"). None: such a message goes to the photographer.
     default: str | None = None
+    # Questions about the studio that no entry answers (the photographer does): they teach the studio-or-not
+    # decision what such a question sounds like. They are never matched as a topic.
+    about_the_studio: list[str] = []
+    # Words that make a message in a language the examples barely use about the studio ("photographe", "sesión").
+    studio_words: list[str] = []
 
     @model_validator(mode="after")
     def _default_is_a_redirect(self) -> OutOfScope:

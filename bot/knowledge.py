@@ -69,6 +69,10 @@ DOMAIN_THRESHOLD = -0.5
 ASKED_SENTENCE_THRESHOLD = 0.62
 ASKED_SENTENCE_COVERAGE = 0.5
 DOMAIN_ALPHA = 0.5
+FOREIGN_UNRELATED = -5.0
+# A message a redirect topic wins is still handed to the photographer when it reads this clearly as being about the
+# studio ("do you shoot on a tripod or handheld?", "is tipping expected?"); calibrated on the tune splits.
+STUDIO_VETO = 1.5  # a message in another language with none of the pack's studio words
 # Words the pack has never seen still count towards the query's length, so an off-topic question scores low.
 UNKNOWN_IDF = 2.5
 # Naive Bayes: answer words count for less than example questions; smoothing and temperature keep it from being sure.
@@ -92,6 +96,12 @@ _INJECTION = re.compile(
     | \bother\s+(clients|customers|users|people)('s?)?\s+(emails?|names?|numbers?|phones?|details|data|info)
     | \b(you\s+are|you'?re|u\s+r)\s+now\b | \bfrom\s+now\s+on\b.{0,30}\b(you|reply|respond|answer|speak|talk|only)\b
     | </?\s*(system|assistant|user|instructions?)\s*> | \[/?(system|inst)\] | ^\s*(system|admin)\s*:
+    | \#{2,}\s*(system|end\s+of\s+(user\s+)?input|assistant|instructions?)\b
+    | \b(olvida|ignora)\s+(tus|las|todas\s+las)\s+(reglas|instrucciones)\b | \bahora\s+eres\b
+    | \b(oublie|ignore)\s+(tes|vos|les)\s+(r[eè]gles|instructions|consignes)\b | \bagir\s+en\s+tant\s+qu
+    | \b(promo|discount|coupon)\s+(code\s+)?(of|de|for)\s+100\s*%
+    | \b(everyone|everybody)'?s\s+(bookings|appointments|galleries|emails|phone\s+numbers|details)\b
+    | \b(her|his|their)\s+(gallery|booking|photos?)\s+link\b | \bfull\s+(calendar|schedule|client\s+list)\b
     | \b(send|give|share|tell)\s+me\s+(their|the\s+other)\s+(contact|emails?|phone|numbers?|names?)\b
     | \b(r[eè]gles|instructions|consignes)\s+(cach[eé]es|secr[eè]tes)\b | \bact\s+as\s+(a|an|my|the)\b
     | \bpretend\b.{0,20}\b(you|to\s+be)\b | \brole-?\s?play
@@ -323,7 +333,8 @@ class _Domain:
     per known feature, scaled by the square root of their number, so a long message is not judged by length alone.
     """
 
-    def __init__(self, inside: list[list[str]], outside: list[list[str]]) -> None:
+    def __init__(self, inside: list[list[str]], outside: list[list[str]], studio_words: Iterable[str] = ()) -> None:
+        self.studio_words = frozenset(_fold(w).strip() for w in studio_words)
         counts = (Counter(f for ws in inside for f in set(_pairs(ws))), Counter(f for ws in outside for f in set(_pairs(ws))))
         sizes = (len(inside) + 2 * DOMAIN_ALPHA, len(outside) + 2 * DOMAIN_ALPHA)
         self.weight = {
@@ -331,11 +342,16 @@ class _Domain:
             for f in counts[0].keys() | counts[1].keys()
         }
 
-    def score(self, words: list[str]) -> float:
-        """Above 0 leans to the studio, below 0 to something else; 0 when it cannot tell: under three words, or
-        fewer than half of them known (a message in a language the examples barely use)."""
-        if len(words) < 3 or sum(w in self.weight for w in words) < len(words) / 2:  # "hi", "thanks!": the engine's
+    def score(self, words: list[str], text: str = "") -> float:
+        """Above 0 leans to the studio, below 0 to something else; 0 when it cannot tell (under three words). In a
+        language the examples barely use (fewer than half the words known), the pack's studio words decide: with
+        one ("photographe", "sesión") it cannot tell, without one it is something else."""
+        if len(words) < 3:  # "hi", "thanks!": the engine's
             return 0.0
+        if sum(w in self.weight for w in words) < len(words) / 2:
+            if not self.studio_words or set(_WORD_RE.findall(_fold(text))) & self.studio_words:
+                return 0.0
+            return FOREIGN_UNRELATED
         known = [self.weight[f] for f in set(_pairs(words)) if f in self.weight]
         return sum(known) / math.sqrt(len(known)) if known else 0.0
 
@@ -396,15 +412,17 @@ class Retriever:
                 self._vocabulary[i].add(token)
         self._index = {topic: i for i, (topic, _) in enumerate(self.topics)}
         redirects = {t.id for t in content.out_of_scope.topics if t.kind == "redirect"}
+        self._redirects = frozenset(redirects)
         inside = [every for owner, (_, every) in zip(self._owner, parsed, strict=True) if not self.topics[owner][1]]
+        inside += [self.normaliser.words(q)[1] for q in content.out_of_scope.about_the_studio]
         outside = [every for owner, (_, every) in zip(self._owner, parsed, strict=True) if self.topics[owner][0] in redirects]
-        self.domain = _Domain(inside, outside)
+        self.domain = _Domain(inside, outside, content.out_of_scope.studio_words)
         self.domain_threshold = DOMAIN_THRESHOLD
         self._default_redirect = content.out_of_scope.default
 
     def about_studio(self, question: str) -> float:
         """How much the message reads as being about the studio (see `_Domain`)."""
-        return self.domain.score(self.normaliser.words(question)[1])
+        return self.domain.score(self.normaliser.words(question)[1], question)
 
     def is_gibberish(self, text: str) -> bool:
         """Keyboard mash ("asdfgh", "kkkkkkk"): no word the pack knows, and a long word no language would write."""
@@ -473,6 +491,9 @@ class Retriever:
         coverage = round(self.coverage(question, best[0]), 4) if best[0] else 0.0
         answers = best[2] >= self.threshold and coverage >= self.min_coverage
         if refusal[2] >= self.oos_threshold and (refusal[2] >= best[2] - self.oos_margin or not answers):
+            if refusal[0] in self._redirects and self.about_studio(question) >= STUDIO_VETO:
+                # near a redirect topic's words ("wifi", "tip", "licence") but asked of the studio: the photographer's
+                return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin, coverage=coverage)
             return Match(refusal[0], round(refusal[2], 4), True, best[0] or None, margin, coverage)
         if not answers:
             if self._default_redirect and self.about_studio(question) < self.domain_threshold:
