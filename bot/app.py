@@ -18,7 +18,7 @@ from bot.desk.notify import desk_of
 from bot.desk.outbox import schedule_outbox
 from bot.errors import ConfigError
 from bot.handlers import BotContext, register
-from bot.ordering import ChatOrderedProcessor
+from bot.ordering import BatchedPollRequest, ChatOrderedProcessor
 from bot.ratelimit import ChatRateLimit
 from bot.services import Services
 
@@ -46,8 +46,9 @@ def bot_defaults() -> Defaults:
 def build_application(services: Services, token: str, base_url: str, *, webhook: bool = False) -> Application:  # type: ignore[type-arg]
     """The Application with our context type, HTML defaults and every handler (no Updater in webhook mode)."""
     builder = ApplicationBuilder()
-    if webhook:
-        builder = builder.updater(None)
+    processor = ChatOrderedProcessor()
+    polls = BatchedPollRequest(processor)
+    builder = builder.updater(None) if webhook else builder.get_updates_request(polls)
     application = (
         builder
         .token(token)
@@ -55,10 +56,11 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
         .context_types(ContextTypes(context=BotContext))
         .defaults(bot_defaults())
         .rate_limiter(RetryingLimiter())
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .build()
     )
+    polls.fetched = application.update_queue
     application.bot_data["services"] = services
     application.bot_data["chat_limit"] = ChatRateLimit()
     register_business(application)  # first: a business chat's button shares its chat id with the bot's own chat

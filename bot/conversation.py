@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 DB_RETRY_DELAY = 0.5
-FLUSH_DELAY = 0.2  # seconds that delivery progress may wait to be written with others
 MODEL_READABLE_STEPS = (Step.USE, Step.PEOPLE, Step.AVAILABILITY, Step.NAME, Step.CONTACT)
 
 
@@ -97,71 +96,51 @@ class Outcome:
     my_data: dict[str, Any] | None = None  # everything stored about the chat, when the prospect asked for it
     update_id: int | None = None  # journal entry whose delivery progress the transport reports
     first: int = 0  # index of the first reply still to deliver (a redelivered update resumes here)
+    handed: int = 0  # replies the journal already counts as handed over (the first, from the decision's commit)
     duplicate: bool = False
 
 
-class DeliveryProgress:
-    """How far each update's replies got, written to the update journal in batches.
+class HandOvers:
+    """How many of each update's replies are handed to Telegram, written to the update journal before each send.
 
-    A complete delivery is written with the others of the next moment, in one statement (`FLUSH_DELAY`): a second
-    transaction per update would cost as much as the first. Should the process die in between, those replies are
-    sent again after the restart: twice rather than never. A partial delivery is written at once, as the retry job
-    depends on it. Progress not written yet stays readable here (`get`), also while it is being written.
+    A reply is counted in a commit made before its Bot API call, so after a crash at any point the journal says
+    which replies may have gone out: a redelivered update, or the retry job, sends only the others (see
+    db.journal). The decision's own transaction counts its first reply already; these writes are for the replies
+    after it, for a reply phrased by the model, and for a failed call given back for a retry. Writes that arrive
+    while one is committing wait for it and share the next transaction (group commit): no fixed delay, and no
+    transaction per message under load.
     """
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], writes: contextlib.AbstractAsyncContextManager[Any]) -> None:
         self.sessionmaker = sessionmaker
         self._writes = writes  # the service's SQLite write queue
-        self._pending: dict[int, tuple[int, bool]] = {}  # update id -> (replies sent, all sent)
-        self._writing: dict[int, tuple[int, bool]] = {}
-        self._one_flush = asyncio.Lock()  # a caller's flush waits for the one running, so it reads after it
-        self._flusher: asyncio.Task[None] | None = None
-
-    def get(self, update_id: int) -> tuple[int, bool] | None:
-        """Progress recorded here and not in the database yet."""
-        return self._pending.get(update_id) or self._writing.get(update_id)
+        self._pending: dict[int, tuple[int, bool]] = {}  # update id -> (replies handed over, all of them)
+        self._batch: asyncio.Future[None] | None = None  # settled when the pending marks are committed
+        self._one_commit = asyncio.Lock()
 
     async def record(self, update_id: int, count: int, done: bool) -> None:
-        """Note progress; a finished delivery is never made unfinished again."""
-        known = self.get(update_id)
-        if known is not None and known[1] and not done:
-            return
+        """Write a mark; returns once it is committed with the others of the moment, raises if that commit failed.
+
+        A failed batch is dropped, not retried: its callers do not send (a mark counting a reply that was never
+        sent would lose it), and the journal's older count sends the reply later."""
         self._pending[update_id] = (count, done)
-        if not done:
-            await self.flush()
-        elif self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="flush-deliveries")
-
-    async def _flush_soon(self) -> None:
-        while self._pending:  # progress noted while a flush ran is written by the next round
-            await asyncio.sleep(FLUSH_DELAY)
-            try:
-                await self.flush()
-            except (OperationalError, InterfaceError) as exc:
-                log.warning("delivery progress not recorded yet (%s); retrying", exc.__class__.__name__)
-
-    async def flush(self) -> None:
-        """Write everything noted so far."""
-        async with self._one_flush:
-            if not self._pending:
-                return
-            self._writing, self._pending = self._pending, {}
-            try:
-                async with self._writes, self.sessionmaker.begin() as session:
-                    await mark_sent(session, self._writing)
-            except BaseException:
-                for update_id, sent in self._writing.items():  # kept for the next flush, unless newer progress came
-                    self._pending.setdefault(update_id, sent)
-                raise
-            finally:
-                self._writing = {}
-
-    async def close(self) -> None:
-        """Stop the background writer and write what is left."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            await asyncio.gather(self._flusher, return_exceptions=True)
-        await self.flush()
+        if self._batch is None:
+            self._batch = asyncio.get_running_loop().create_future()
+        batch = self._batch
+        async with self._one_commit:
+            if not batch.done():  # nobody wrote our batch while we waited: we do, with every mark noted since
+                marks, self._pending, self._batch = self._pending, {}, None
+                try:
+                    async with self._writes, self.sessionmaker.begin() as session:
+                        await mark_sent(session, marks)
+                    batch.set_result(None)
+                except Exception as exc:
+                    batch.set_exception(exc)
+                except BaseException:
+                    batch.set_exception(InterfaceError("journal marks", None, ConnectionError("write cancelled")))
+                    batch.exception()  # retrieved, by whoever else waits or not at all
+                    raise
+        batch.result()
 
 
 class ConversationService:
@@ -184,7 +163,7 @@ class ConversationService:
         self._writes = asyncio.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # With a model configured, answers are logged once phrased (bot.answering), not here.
         self.defer_answers = defer_answers
-        self.deliveries = DeliveryProgress(sessionmaker, self._writes)
+        self.hand_overs = HandOvers(sessionmaker, self._writes)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Apply an event; a race with another worker, or a dropped database connection, is retried from a fresh read.
@@ -239,9 +218,9 @@ class ConversationService:
         async with self.sessionmaker.begin() as session:
             await set_blocked(session, chat_id, blocked)
 
-    async def delivered(self, update_id: int, count: int, done: bool) -> None:
-        """Record how many of an update's replies reached Telegram (see DeliveryProgress)."""
-        await self.deliveries.record(update_id, count, done)
+    async def hand_over(self, update_id: int, count: int, done: bool) -> None:
+        """Count an update's replies handed to Telegram, before the call (or give a failed one back); see HandOvers."""
+        await self.hand_overs.record(update_id, count, done)
 
     async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
         """The outcome of an update seen before: nothing new, only replies not delivered yet."""
@@ -250,9 +229,9 @@ class ConversationService:
         if seen is None:
             return None
         log.info("redelivered update ignored")
-        sent, done = self.deliveries.get(seen.update_id) or (seen.sent_count, seen.sent_at is not None)
-        pending = () if done else tuple(Reply.from_json(r) for r in seen.replies)
-        return Outcome(pending, seen.version, update_id=seen.update_id, first=sent, duplicate=True)
+        sent = seen.sent_count
+        pending = () if seen.sent_at is not None else tuple(Reply.from_json(r) for r in seen.replies)
+        return Outcome(pending, seen.version, update_id=seen.update_id, first=sent, handed=sent, duplicate=True)
 
     async def _apply(self, incoming: Incoming, check_journal: bool) -> Outcome:
         # The per-update statements run on the connection; the rare ORM work (a lead, a question, /mydata,
@@ -296,10 +275,13 @@ class ConversationService:
             )
         logged = [r.text for r in decision.replies if not (self.defer_answers and r.question)]
         await log_exchange(connection, incoming.chat_id, [describe_event(incoming)], logged)
+        # The first reply is counted as handed over in this commit, so sending it needs no transaction of its own;
+        # not one the model phrases first, as a crash while it writes would lose the answer.
+        handed = 1 if decision.replies and not (self.defer_answers and decision.replies[0].question) else 0
         if incoming.update_id is not None:
-            await record_update(connection, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version)
+            await record_update(connection, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version, handed)
         admin_notices = tuple(n for n in notices if n is not None)
-        return Outcome(decision.replies, version, decision.notice, saved, admin_notices, my_data, incoming.update_id)
+        return Outcome(decision.replies, version, decision.notice, saved, admin_notices, my_data, incoming.update_id, handed=handed)
 
     async def _forget(self, session: AsyncSession, incoming: Incoming, replies: tuple[Reply, ...]) -> Outcome:
         # Nothing of this exchange is logged: the point is that nothing about the chat remains.

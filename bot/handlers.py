@@ -32,7 +32,7 @@ from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incomi
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
 from bot.logs import bind
-from bot.outbox import REPLY_SENDER, deliver_outcome
+from bot.outbox import REPLY_SENDER, BeforeCall, deliver_outcome, delivering
 from bot.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -73,15 +73,18 @@ def _markup(reply: Reply, version: int) -> InlineKeyboardMarkup | ReplyKeyboardM
 
 
 async def send_reply(context: BotContext, chat_id: int, reply: Reply, version: int, private: bool = True,
-                     business_connection_id: str | None = None) -> None:  # fmt: skip
+                     business_connection_id: str | None = None, before_call: BeforeCall | None = None) -> None:  # fmt: skip
     """Send one reply (on the business account's behalf when given its connection); with a model configured, a pack
-    answer is phrased (and streamed, in the bot's own private chats) first."""
+    answer is phrased (and streamed, in the bot's own private chats) first. `before_call` runs just before the
+    Bot API call (the journal counts the reply there)."""
     phrasing = context.services.phrasing
     text = reply.text
     if phrasing is not None and reply.question:
         logged_as = business_key(chat_id) if business_connection_id is not None else chat_id
         text = await phrasing.finish(logged_as, reply, _draft_sender(context.bot, chat_id) if private else None)
     markup = _markup(reply, version)
+    if before_call is not None:
+        await before_call()
     await context.bot.send_message(chat_id, text, reply_markup=markup, business_connection_id=business_connection_id)
 
 
@@ -111,17 +114,18 @@ async def run_event(update: Update, context: BotContext, event: Event, route: Ro
     key = business_key(chat.id) if route is not None else chat.id
     at = update.effective_message.date if update.effective_message else datetime.now(UTC)
     incoming = Incoming(key, _sender(update.effective_user), event, at or datetime.now(UTC), update.update_id)
-    outcome = await context.services.conversations.handle(incoming)
+    connection_id = route.connection_id if route is not None else None
+    with delivering(context, update.update_id) as mine:  # else the retry job is sending this redelivered update's replies
+        outcome = await context.services.conversations.handle(incoming)
+
+        async def send(reply: Reply, before_call: BeforeCall) -> None:
+            private = chat.type == "private" and route is None
+            await send_reply(context, chat.id, reply, outcome.version, private, connection_id, before_call)
+
+        if mine:  # the first reply right after the commit that counts it as handed over: nothing in between
+            await deliver_outcome(context, key, outcome, send)
     if isinstance(event, ButtonPress) and update.callback_query is not None:
         await answer_query(update.callback_query, outcome.notice)
-
-    connection_id = route.connection_id if route is not None else None
-
-    async def send(reply: Reply) -> None:
-        private = chat.type == "private" and route is None
-        await send_reply(context, chat.id, reply, outcome.version, private=private, business_connection_id=connection_id)
-
-    await deliver_outcome(context, key, outcome, send)
     if outcome.duplicate:
         return outcome
     if outcome.lead is not None:

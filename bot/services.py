@@ -43,12 +43,11 @@ class Services:
     model_client: openai.AsyncOpenAI | None = None  # the process's one model client (phrasing, the desk's follow-ups)
 
     async def close(self) -> None:
-        """Record the last delivery progress, then release the database connections and the model client's."""
+        """Release the database connections and the model client's."""
         try:
-            await self.conversations.deliveries.close()
-        finally:
             if self.model_client is not None:
                 await self.model_client.close()
+        finally:
             await self.engine.dispose()
 
 

@@ -1,7 +1,13 @@
-"""The update journal: each Telegram update applied once, with the replies it produced until they are delivered.
+"""The update journal: each Telegram update applied once, with the replies it produced until they are handed over.
 
 A redelivered update (a webhook retry, a re-fetch after a crash) finds its row and changes nothing; replies
-that were not delivered yet are sent from the row, in order, by whoever finds them first.
+not handed to Telegram yet are sent from the row, in order, by whoever finds them first.
+
+`sent_count` counts the replies handed over: a reply is counted in a commit made *before* its Bot API call (the
+first one in the decision's own transaction), and a call that fails is given back (`mark_sent` with the count
+that went through). A process killed in between never sends a reply twice: the one reply whose call was in
+flight was counted already. What it cannot know is whether that call reached Telegram (no Bot API call can be
+asked about afterwards); counted before, it is sent at most once rather than possibly twice.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.base import utcnow
@@ -17,14 +23,10 @@ from db.models import ChatStatus, ProcessedUpdate
 
 _TABLE = ProcessedUpdate.__table__
 _RECORD = insert(_TABLE)
-_UNSENT = _TABLE.c.sent_at.is_(None)
-_MARK = (  # once an update's replies are all sent, a late report changes nothing
+_MARK = (  # each update's marks are written in order by the one task delivering it, so the last one holds
     update(_TABLE)
     .where(_TABLE.c.update_id == bindparam("b_update_id"))
-    .values(
-        sent_count=case((_UNSENT, bindparam("b_sent_count")), else_=_TABLE.c.sent_count),
-        sent_at=func.coalesce(_TABLE.c.sent_at, bindparam("b_sent_at", type_=_TABLE.c.sent_at.type)),
-    )
+    .values(sent_count=bindparam("b_sent_count"), sent_at=bindparam("b_sent_at", type_=_TABLE.c.sent_at.type))
 )
 
 
@@ -34,14 +36,14 @@ async def find_update(session: AsyncSession, update_id: int) -> ProcessedUpdate 
 
 
 async def record_update(
-    connection: AsyncConnection, update_id: int, chat_id: int | None, replies: list[dict[str, Any]], version: int
+    connection: AsyncConnection, update_id: int, chat_id: int | None, replies: list[dict[str, Any]], version: int, handed: int = 0
 ) -> None:
-    """Journal an applied update with its replies, in the transaction that applied it.
+    """Journal an applied update with its replies, the first `handed` of them counted as handed over already.
 
     Seen before, the update fails the primary key (IntegrityError), and the caller replays the stored row.
     """
-    done = utcnow() if not replies else None
-    values = {"update_id": update_id, "chat_id": chat_id, "replies": replies, "version": version, "sent_count": 0, "sent_at": done}
+    done = utcnow() if handed >= len(replies) else None
+    values = {"update_id": update_id, "chat_id": chat_id, "replies": replies, "version": version, "sent_count": handed, "sent_at": done}
     await connection.execute(_RECORD, values)
 
 
@@ -55,7 +57,7 @@ async def claim_update(session: AsyncSession, update_id: int, chat_id: int | Non
 
 
 async def mark_sent(session: AsyncSession, progress: dict[int, tuple[int, bool]]) -> None:
-    """Record delivery progress of many updates' replies in one statement: update id -> (replies sent, all sent)."""
+    """Record how many replies of many updates are handed over, in one statement: update id -> (count, all of them)."""
     if not progress:
         return
     now = utcnow()
@@ -64,7 +66,7 @@ async def mark_sent(session: AsyncSession, progress: dict[int, tuple[int, bool]]
 
 
 async def undelivered(session: AsyncSession, older_than: datetime, limit: int = 100) -> list[ProcessedUpdate]:
-    """Updates whose replies are not all delivered, oldest first (so each chat's order is kept)."""
+    """Updates whose replies are not all handed over, oldest first (so each chat's order is kept)."""
     stmt = (
         select(ProcessedUpdate)
         .where(ProcessedUpdate.sent_at.is_(None), ProcessedUpdate.created_at < older_than)

@@ -51,3 +51,26 @@ async def test_sigkill_mid_intake_then_restart_finishes_the_same_lead(fake_teleg
     assert [(lead.intended_use, lead.name, lead.email) for lead in leads] == [("linkedin", "Dana Lee", "dana@example.com")]
     assert leads[0].availability[0]["part_of_day"] == "afternoon"
     assert sum("When would suit you" in t for t in fake.texts(CHAT)) == 1
+
+
+async def test_sigkill_while_a_reply_is_in_flight_then_redelivery_does_not_send_it_again(
+    fake_telegram: FakeTelegram, sqlite_url: str, tmp_path: Path
+) -> None:
+    fake = fake_telegram
+    process = start_bot(fake, sqlite_url, tmp_path)
+    try:
+        fake.push_text(CHAT, "/book")
+        await fake.wait_for_text(CHAT, "What will the headshots be for", timeout=20)
+        fake.hold_next("sendMessage", 30, chat_id=CHAT)  # Telegram takes the reply; its answer never reaches the bot
+        update_id = fake.push_text(CHAT, "for my LinkedIn")
+        await fake.wait_for_text(CHAT, "When would suit you")
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        fake.redeliver(update_id)  # as Telegram does when the bot died before its offset moved past the update
+        process = start_bot(fake, sqlite_url, tmp_path)
+        fake.push_text(CHAT, "next Tuesday afternoon")
+        await fake.wait_for_text(CHAT, "What name", timeout=20)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert sum("When would suit you" in t for t in fake.texts(CHAT)) == 1

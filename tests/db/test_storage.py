@@ -120,8 +120,7 @@ async def test_retention_purges_old_message_logs_and_delivered_journal_entries(d
     from db.models import Message, ProcessedUpdate
 
     services = build_services(make_settings(database_url, retention_days=30))
-    await services.conversations.handle(Incoming(13, DANA, Text("hello"), datetime.now(UTC), update_id=501))
-    await services.conversations.delivered(501, 1, done=True)
+    await services.conversations.handle(Incoming(13, DANA, Text("hello"), datetime.now(UTC), update_id=501))  # its one reply: handed over
     async with services.sessionmaker.begin() as session:  # age everything by 40 days
         for row in (await session.execute(select(Message))).scalars():
             row.created_at = utcnow() - timedelta(days=40)
@@ -161,30 +160,35 @@ async def _journal(services: Services) -> dict[int, tuple[int, bool]]:
     return {row.update_id: (row.sent_count, row.sent_at is not None) for row in rows}
 
 
-async def test_delivery_progress_is_batched_but_never_lost_or_undone(database_url: str) -> None:
+async def test_a_redelivered_update_whose_reply_was_handed_over_sends_nothing_after_a_restart(database_url: str) -> None:
     from dataclasses import replace
 
-    from bot.conversation import FLUSH_DELAY
+    from db.base import utcnow
+    from db.journal import undelivered
+
+    first = await _services(database_url)
+    outcome = await first.conversations.handle(replace(_in(22, Text("hello")), update_id=811))
+    await first.close()  # killed right after the commit: nothing else was written
+    second = await _services(database_url)
+    replay = await second.conversations.handle(replace(_in(22, Text("hello")), update_id=811))
+    async with second.sessionmaker() as session:
+        owed = await undelivered(session, utcnow())
+    await second.close()
+    assert len(outcome.replies) == 1 and outcome.handed == 1
+    assert replay.duplicate and replay.replies == ()
+    assert owed == []
+
+
+async def test_hand_over_marks_noted_together_are_all_committed_and_a_given_back_reply_is_owed_again(database_url: str) -> None:
+    from dataclasses import replace
 
     services = await _services(database_url)
-    for update_id in (801, 802, 803, 804):
+    for update_id in (801, 802, 803):
         await services.conversations.handle(replace(_in(21, Text("hello")), update_id=update_id))
-    progress = services.conversations.deliveries
-    await progress.record(801, 1, done=True)
-    running = asyncio.create_task(progress.flush())
-    await asyncio.sleep(0)  # the flush has taken 801 and is writing it
-    await progress.record(802, 1, done=True)  # noted meanwhile: written by the next round, with no further delivery
-    await running
-    await asyncio.sleep(FLUSH_DELAY * 4)
+    marks = services.conversations.hand_overs
+    await asyncio.gather(marks.record(801, 0, done=False), marks.record(802, 0, done=False), marks.record(803, 1, done=True))
     written = await _journal(services)
-    assert written[801] == (1, True) and written[802] == (1, True)
-
-    await progress.record(801, 0, done=False)  # a late partial report (the retry job racing a handler)
-    await progress.record(803, 1, done=True)
-    await progress.record(804, 1, done=True)
-    await services.close()  # stops the background writer and writes what is left
-    reopened = await _services(database_url)
-    written = await _journal(reopened)
-    await reopened.close()
-    assert written[801] == (1, True), "a finished delivery was made unfinished"
-    assert written[803] == (1, True) and written[804] == (1, True)
+    replay = await services.conversations.handle(replace(_in(21, Text("hello")), update_id=801))
+    await services.close()
+    assert written == {801: (0, False), 802: (0, False), 803: (1, True)}
+    assert replay.duplicate and replay.first == 0 and len(replay.replies) == 1
