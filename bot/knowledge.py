@@ -522,7 +522,16 @@ class PackAnswerer:
         parts = split_parts(question)
         if len(parts) == 1:
             return self._respond_one(question)
-        outcomes = [(part, self._respond_one(part)) for part in _with_antecedents(parts)]
+        outcomes: list[tuple[str, Answer]] = []
+        for alone, read in zip(parts, _with_antecedents(parts), strict=True):
+            answer = self._respond_one(read)
+            earlier = {e for _, a in outcomes for e in a.entries}
+            if read != alone and answer.entries and set(answer.entries) <= earlier:
+                # Read with the part before it, the part only repeats that part's entry ("how long does a session
+                # take and what happens during it?"): a second question asks something else, so it is read alone.
+                again = self._respond_one(alone)
+                answer = again if again.entries and not set(again.entries) <= earlier else answer
+            outcomes.append((read, answer))
         entries = list(dict.fromkeys(e for _, a in outcomes if a.kind is AnswerKind.ENTRY for e in a.entries))
         if not entries:  # several questions, none answered: one hand-off for the whole message
             return self._respond_one(question, whole=False)

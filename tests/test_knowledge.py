@@ -203,6 +203,12 @@ def test_an_off_topic_part_beside_an_answered_one_is_handed_off(answerer: PackAn
     assert answer.unanswered == ("can I charge my laptop while you shoot?",)
 
 
+def test_a_second_part_that_points_back_but_asks_something_else_gets_its_own_entry(answerer: PackAnswerer) -> None:
+    # Read with the part before it, "what happens during it?" only repeated the session-length entry.
+    answer = answerer.respond("How long does a session take and what actually happens during it?")
+    assert answer.entries == ("session_length", "session_experience")
+
+
 def test_another_language_without_a_studio_word_is_redirected_and_with_one_handed_off(answerer: PackAnswerer) -> None:
     assert answerer.respond("Wie spät ist es jetzt in Berlin bitte?").kind is AnswerKind.REDIRECT
     assert answerer.respond("Kann ich meinen Hund zur Sitzung mitbringen?").kind is not AnswerKind.REDIRECT
