@@ -30,7 +30,7 @@ from bot.content import load_content
 from bot.engine.answers import Answer, AnswerKind
 from bot.knowledge import PackAnswerer
 
-SETS = {name: ROOT / "tests" / "data" / f"consult_{name}.yaml" for name in ("tune", "tune3", "tune4", "test")}
+SETS = {name: ROOT / "tests" / "data" / f"consult_{name}.yaml" for name in ("tune", "tune3", "tune4", "tune5", "test")}
 QUICK_ITEMS = 40
 REFUSALS = {"out_of_scope": {AnswerKind.REDIRECT}, "injection": {AnswerKind.INJECTION, AnswerKind.REDIRECT},
             "abuse": {AnswerKind.ABUSE, AnswerKind.REDIRECT}}  # fmt: skip
