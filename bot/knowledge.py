@@ -107,10 +107,24 @@ _INJECTION = re.compile(
     | \bpretend\b.{0,20}\b(you|to\s+be)\b | \brole-?\s?play
     | \b(reveal|repeat|print|output|show)\b.{0,30}\b(your|the|system)\s+(prompt|instructions|configuration|config)\b
     | \b(approve|give|grant|apply|authori[sz]e)\b.{0,30}\b\d{2,3}\s*%\s*(off|discount) | \b100\s*%\s*(off|discount)
-    | \b(delete|drop|wipe|erase|truncate)\s+((the|all|every|your)\s+)*(database|tables?|records|bookings|leads)\b""",
+    | \b(delete|drop|wipe|erase|truncate)\s+((the|all|every|your)\s+)*(database|tables?|records|bookings|leads)\b
+    | \b(photographer|owner|studio|manager)\s+(told|said|promised|agreed|offered)\b.{0,80}
+        (\b\d{1,3}\s*%|\bfree\b|\bdiscount\b|\bhalf\s+price\b) .{0,80}\b(confirm|in\s+writing|honou?r)\b
+    | \b(write|reply|answer|respond|speak)\b.{0,30}\bas\s+if\s+(you|u)\s+(are|were|r)\b
+    | \b(send|give|share|forward|show)\s+me\s+(her|his|their)\s+(photos?|pictures|headshots|gallery|images|files)\b
+    | \bupdate\s+your\s+(knowledge|pack|rules|instructions|prompt|facts|policies)\b
+    | \bhow\s+much\s+did\s+(each\s+of\s+them|each|they\s+each|other\s+clients|your\s+clients)\s+pay\b
+    | (忽略|无视|忘记).{0,12}(指令|规则|提示|设定) | 系统提示 | 提示词""",
     re.IGNORECASE | re.VERBOSE,
 )
 INJECTION_TOPIC = "prompt_injection"
+
+
+def is_injection(text: str) -> bool:
+    """Whether a message tries to steer the bot: read folded to ASCII, and as written for scripts folding drops."""
+    return bool(_INJECTION.search(_fold(text)) or (not text.isascii() and _INJECTION.search(text.lower())))
+
+
 GIBBERISH_TOPIC = "gibberish"
 _VOWELS = frozenset("aeiouy")
 
@@ -481,7 +495,7 @@ class Retriever:
 
     def match(self, question: str) -> Match:
         """The topic a question is about, if an entry answers it or an out-of-scope topic fits; else no topic."""
-        if _INJECTION.search(_fold(question)):
+        if is_injection(question):
             return Match(self._injection_topic, 1.0, out_of_scope=self._injection_topic is not None)
         ranked = self.rank(question)
         entries = [r for r in ranked if not r[1]] + [("", False, 0.0)] * 2
@@ -520,8 +534,11 @@ class PackAnswerer:
     def respond(self, question: str) -> Answer:
         """How the question is answered: entries (one per part, up to three), a redirect, or a hand-off."""
         parts = split_parts(question)
-        if len(parts) == 1:
-            return self._respond_one(question)
+        if len(parts) == 1 or is_injection(question):  # an injection in one part makes the whole message one
+            answer = self._respond_one(question)
+            if answer.kind in (AnswerKind.ENTRY, AnswerKind.INJECTION):
+                return answer
+            return self._respond_listed(question) or answer
         outcomes: list[tuple[str, Answer]] = []
         for alone, read in zip(parts, _with_antecedents(parts), strict=True):
             answer = self._respond_one(read)
@@ -560,6 +577,23 @@ class PackAnswerer:
             return Answer(AnswerKind.DECLINED, fill(self.content.messages.not_offered.strip(), self.content))
         return Answer(AnswerKind(topic.kind), fill(topic.reply.strip(), self.content))
 
+    def _respond_listed(self, question: str) -> Answer | None:
+        """Topics listed in one breath ("price and turnaround?", "parking + hours"), which no entry answers
+        together: each item answered by its own entry, when every item clearly names a different one."""
+        items = [i for i in _LIST_RE.split(question.strip()) if i and i.strip(" ?!.")]
+        if not 2 <= len(items) <= MAX_PARTS or any(len(i.split()) > LISTED_ITEM_WORDS for i in items):
+            return None
+        found = [self.retriever.match(i) for i in items]
+        entries = list(dict.fromkeys(m.topic for m in found if m.topic is not None and not m.out_of_scope))
+        clear = all(
+            m.topic is not None and not m.out_of_scope and m.score >= ASKED_SENTENCE_THRESHOLD
+            and m.coverage >= ASKED_SENTENCE_COVERAGE for m in found
+        )
+        if not clear or len(entries) != len(items):
+            return None
+        texts = [self.render(self._entries[e]) for e in entries]
+        return Answer(AnswerKind.ENTRY, "\n\n".join(texts), tuple(entries))
+
     def _match_asked_sentence(self, question: str) -> Match | None:
         """In a story with one question in it ("So long story short, I got laid off… What should I wear?"), the
         entry that answers the question sentence alone, when it answers it clearly; the story's other words
@@ -582,14 +616,19 @@ class PackAnswerer:
 _SENTENCE_RE = re.compile(r"(?<=[?!.])\s+|\n+")
 _QUESTION_WORDS = r"(?:how|what|whats|what's|when|where|which|who|why|do|does|did|can|could|is|are|will|would|should|any|may)"
 _JOIN_RE = re.compile(
-    rf"[,;]?\s+(?:and|also|plus|&)\s+(?:also\s+)?(?={_QUESTION_WORDS}\b|(?:you|u)\s)|,\s+(?={_QUESTION_WORDS}\s)",
+    rf"[,;]?\s+(?:and|n|also|plus|&)\s+(?:also\s+|honestly\s+|then\s+)?(?={_QUESTION_WORDS}\b|(?:you|u)\s)"
+    rf"|,\s+(?={_QUESTION_WORDS}\s)",
     re.IGNORECASE,
 )
 _QUESTION_START = re.compile(
-    rf"^\W*(?:(?:and|also|plus|oh|ok|okay|so|well|hi|hey|hello|hola)\W+)*(?:{_QUESTION_WORDS}|u|r|you)\b",
+    r"^\W*(?:(?:and|n|also|plus|but|oh|ok|okay|so|well|hi|hey|hello|hola|yes|yeah|yep|um|uh|hmm|honestly|btw|actually"
+    rf"|then|lastly|finally|quick\s+question|one\s+more\s+thing|question)\W+)*(?:{_QUESTION_WORDS}|u|r|you)\b",
     re.IGNORECASE,
 )
 MAX_PARTS = 3
+# Items of a list of topics ("price, turnaround and parking?"): short, split at commas, "and", "&", "+" and "/".
+_LIST_RE = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+LISTED_ITEM_WORDS = 4
 # A part that points back ("how much extra is that?", "and does it include retouching?") is read with the one before.
 _POINTS_BACK = re.compile(r"\b(that|it|this|those|them|they|one)\b|\bif\s+(you\s+do|so|yes)\b", re.IGNORECASE)
 
