@@ -536,7 +536,9 @@ class PackAnswerer:
         parts = split_parts(question)
         if len(parts) == 1 or is_injection(question):  # an injection in one part makes the whole message one
             answer = self._respond_one(question)
-            if answer.kind in (AnswerKind.ENTRY, AnswerKind.INJECTION):
+            if answer.kind is AnswerKind.ENTRY and len(answer.entries) == 1:
+                return self._with_second_topic(question, answer)
+            if answer.kind is AnswerKind.INJECTION:
                 return answer
             return self._respond_listed(question) or answer
         outcomes: list[tuple[str, Answer]] = []
@@ -594,6 +596,30 @@ class PackAnswerer:
         texts = [self.render(self._entries[e]) for e in entries]
         return Answer(AnswerKind.ENTRY, "\n\n".join(texts), tuple(entries))
 
+    def _with_second_topic(self, question: str, answer: Answer) -> Answer:
+        """One question about two topics ("can I bring my dog and my husband?", "do you use AI when you edit and
+        will it still look like me?"): a stretch of it that clearly asks another entry's topic, while the rest
+        still asks the first, adds that entry."""
+        first = answer.entries[0]
+        sentences = [p.strip() for p in _SENTENCE_RE.split(question.strip()) if p.strip()]
+        asked = [p for p in sentences if p.endswith("?") or _QUESTION_START.match(p)] or sentences
+        # Statements beside the question ("he's very photogenic", "I'm self-conscious about it") only set it up.
+        spans = [s.strip() for p in asked for s in _SPAN_RE.split(p) if s and len(s.split()) >= 2]
+        if len(spans) < 2:
+            return answer
+        found = [(span, self.retriever.match(span)) for span in spans]
+        clear = [
+            (span, m) for span, m in found if m.topic is not None and not m.out_of_scope
+            and m.score >= ASKED_SENTENCE_THRESHOLD and m.coverage >= ASKED_SENTENCE_COVERAGE
+        ]
+        others = [(span, m) for span, m in clear if m.topic != first]
+        if not others or not any(m.topic == first for _, m in found):
+            return answer
+        second = max(others, key=lambda r: r[1].score)[1].topic
+        assert second is not None
+        text = "\n\n".join(self.render(self._entries[e]) for e in (first, second))
+        return Answer(AnswerKind.ENTRY, text, (first, second), answer.unanswered)
+
     def _match_asked_sentence(self, question: str) -> Match | None:
         """In a story with one question in it ("So long story short, I got laid off… What should I wear?"), the
         entry that answers the question sentence alone, when it answers it clearly; the story's other words
@@ -629,6 +655,8 @@ MAX_PARTS = 3
 # Items of a list of topics ("price, turnaround and parking?"): short, split at commas, "and", "&", "+" and "/".
 _LIST_RE = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 LISTED_ITEM_WORDS = 4
+# Stretches of one question that may each name a topic: between conjunctions, commas and question marks.
+_SPAN_RE = re.compile(r"\s+(?:and|or|&|\+|vs\.?|versus|plus|also|n)\s+|[,;?!]+\s*|\s+-+\s+|\s+—\s+", re.IGNORECASE)
 # A part that points back ("how much extra is that?", "and does it include retouching?") is read with the one before.
 _POINTS_BACK = re.compile(r"\b(that|it|this|those|them|they|one)\b|\bif\s+(you\s+do|so|yes)\b", re.IGNORECASE)
 

@@ -244,6 +244,12 @@ def test_claimed_promises_role_play_other_clients_photos_and_rule_updates_are_in
     assert answerer.respond(message).kind is AnswerKind.INJECTION
 
 
+def test_one_question_about_two_topics_gets_both_but_a_statement_beside_it_adds_none(answerer: PackAnswerer) -> None:
+    assert answerer.respond("do you use AI when you edit and will it still look like me").entries == (
+        "photographer_and_ai", "ai_likeness")
+    assert answerer.respond("can i bring my dog?? he's very photogenic").entries == ("pets",)
+
+
 def test_another_language_without_a_studio_word_is_redirected_and_with_one_handed_off(answerer: PackAnswerer) -> None:
     assert answerer.respond("Wie spät ist es jetzt in Berlin bitte?").kind is AnswerKind.REDIRECT
     assert answerer.respond("Kann ich meinen Hund zur Sitzung mitbringen?").kind is not AnswerKind.REDIRECT
