@@ -67,6 +67,11 @@ DOMAIN_THRESHOLD = -0.5
 # The question sentence of a longer message is answered alone only above these (tune splits: +3 points of right
 # entries, no wrong one more); a story's single question is otherwise diluted by the story's words.
 ASKED_SENTENCE_THRESHOLD = 0.62
+# An entry below the threshold answers when it leads clearly on every count (see `Retriever.match`).
+CLEAR_LEADER_SCORE = 0.5
+CLEAR_LEADER_MARGIN = 0.15
+CLEAR_LEADER_COVERAGE = 0.75
+CLEAR_LEADER_BAYES = 0.7
 ASKED_SENTENCE_COVERAGE = 0.5
 DOMAIN_ALPHA = 0.5
 FOREIGN_UNRELATED = -5.0
@@ -487,8 +492,12 @@ class Retriever:
 
     def rank(self, question: str) -> list[tuple[str, bool, float]]:
         """Every topic with its blended score for the question, best first."""
+        return [(topic, oos, score) for topic, oos, score, _ in self._ranked(question)]
+
+    def _ranked(self, question: str) -> list[tuple[str, bool, float, float]]:
+        """`rank`, with each topic's naive-Bayes posterior as well."""
         scored = [
-            (topic, oos, sum(w * f[k] for k, w in self.weights.items()))
+            (topic, oos, sum(w * f[k] for k, w in self.weights.items()), f["bayes"])
             for (topic, oos), f in zip(self.topics, self.features(question), strict=True)
         ]
         return sorted(scored, key=lambda r: -r[2])
@@ -497,13 +506,20 @@ class Retriever:
         """The topic a question is about, if an entry answers it or an out-of-scope topic fits; else no topic."""
         if is_injection(question):
             return Match(self._injection_topic, 1.0, out_of_scope=self._injection_topic is not None)
-        ranked = self.rank(question)
-        entries = [r for r in ranked if not r[1]] + [("", False, 0.0)] * 2
-        refusal = next((r for r in ranked if r[1]), ("", True, 0.0))
+        ranked = self._ranked(question)
+        entries = [r for r in ranked if not r[1]] + [("", False, 0.0, 0.0)] * 2
+        refusal = next((r for r in ranked if r[1]), ("", True, 0.0, 0.0))
         best, second = entries[0], entries[1]
         margin = round(best[2] - second[2], 4)
         coverage = round(self.coverage(question, best[0]), 4) if best[0] else 0.0
         answers = best[2] >= self.threshold and coverage >= self.min_coverage
+        # Below the threshold, an entry still answers when everything points to it alone: far ahead of the next,
+        # knowing most of the question's words, and the one the word statistics pick ("yo how quick u send the
+        # pics back", "last headshot was 2015… am I overdue?").
+        answers = answers or (
+            best[2] >= CLEAR_LEADER_SCORE and margin >= CLEAR_LEADER_MARGIN
+            and coverage >= CLEAR_LEADER_COVERAGE and best[3] >= CLEAR_LEADER_BAYES
+        )
         if refusal[2] >= self.oos_threshold and (refusal[2] >= best[2] - self.oos_margin or not answers):
             if refusal[0] in self._redirects and self.about_studio(question) >= STUDIO_VETO:
                 # near a redirect topic's words ("wifi", "tip", "licence") but asked of the studio: the photographer's
