@@ -67,6 +67,11 @@ DOMAIN_THRESHOLD = -0.5
 # The question sentence of a longer message is answered alone only above these (tune splits: +3 points of right
 # entries, no wrong one more); a story's single question is otherwise diluted by the story's words.
 ASKED_SENTENCE_THRESHOLD = 0.62
+# A message whose best entry scores under FAR_SCORE and knows under FAR_COVERAGE of its words is redirected unless
+# it reads as asked of the studio (`_Domain` score at least FAR_DOMAIN).
+FAR_SCORE = 0.25
+FAR_COVERAGE = 0.25
+FAR_DOMAIN = 1.0
 # An entry below the threshold answers when it leads clearly on every count (see `Retriever.match`).
 CLEAR_LEADER_SCORE = 0.5
 CLEAR_LEADER_MARGIN = 0.15
@@ -526,7 +531,11 @@ class Retriever:
                 return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin, coverage=coverage)
             return Match(refusal[0], round(refusal[2], 4), True, best[0] or None, margin, coverage)
         if not answers:
-            if self._default_redirect and self.about_studio(question) < self.domain_threshold:
+            # Near no entry at all and not plainly asked of the studio ("in chess, should I castle early?"): it
+            # is about something else, even when its wording is no redirect topic's.
+            far = best[2] < FAR_SCORE and coverage < FAR_COVERAGE
+            studio = self.about_studio(question) if self._default_redirect else 0.0
+            if self._default_redirect and (studio < self.domain_threshold or (far and studio < FAR_DOMAIN)):
                 return Match(self._default_redirect, round(best[2], 4), True, best[0] or None, margin, coverage)
             return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin, coverage=coverage)
         return Match(best[0], round(best[2], 4), runner_up=second[0] or None, margin=margin, coverage=coverage)

@@ -256,6 +256,11 @@ def test_an_entry_just_under_the_threshold_answers_when_it_leads_on_every_count(
     assert found.topic == "turnaround" and found.score < retriever.threshold
 
 
+def test_a_message_near_no_entry_and_not_asked_of_the_studio_is_redirected(answerer: PackAnswerer) -> None:
+    assert answerer.respond("should a knight or a bishop be traded first in an endgame").kind is AnswerKind.REDIRECT
+    assert answerer.respond("is there a washroom I can use").kind is AnswerKind.HANDOFF
+
+
 def test_another_language_without_a_studio_word_is_redirected_and_with_one_handed_off(answerer: PackAnswerer) -> None:
     assert answerer.respond("Wie spät ist es jetzt in Berlin bitte?").kind is AnswerKind.REDIRECT
     assert answerer.respond("Kann ich meinen Hund zur Sitzung mitbringen?").kind is not AnswerKind.REDIRECT
