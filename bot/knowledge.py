@@ -532,10 +532,10 @@ class Retriever:
             return Match(refusal[0], round(refusal[2], 4), True, best[0] or None, margin, coverage)
         if not answers:
             # Near no entry at all and not plainly asked of the studio ("in chess, should I castle early?"): it
-            # is about something else, even when its wording is no redirect topic's.
+            # is about something else, even when its wording is no redirect topic's. (0 is "cannot tell": "hi".)
             far = best[2] < FAR_SCORE and coverage < FAR_COVERAGE
             studio = self.about_studio(question) if self._default_redirect else 0.0
-            if self._default_redirect and (studio < self.domain_threshold or (far and studio < FAR_DOMAIN)):
+            if self._default_redirect and (studio < self.domain_threshold or (far and studio != 0.0 and studio < FAR_DOMAIN)):
                 return Match(self._default_redirect, round(best[2], 4), True, best[0] or None, margin, coverage)
             return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin, coverage=coverage)
         return Match(best[0], round(best[2], 4), runner_up=second[0] or None, margin=margin, coverage=coverage)
