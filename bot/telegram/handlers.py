@@ -32,8 +32,8 @@ from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incomi
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
 from bot.logs import bind
-from bot.outbox import REPLY_SENDER, BeforeCall, deliver_outcome, delivering
 from bot.telegram.context import BotContext
+from bot.telegram.outbox import REPLY_SENDER, BeforeCall, deliver_outcome, delivering
 
 log = logging.getLogger(__name__)
 # Set by the error handler; webhook mode answers 500 for a failed update so Telegram delivers it again.
