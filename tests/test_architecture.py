@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.desk import TELEGRAM_EDGE
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ROOT / "bot" / "engine"
 # What the engine may import from this project: itself, the content pack's models and the error tree.
@@ -17,6 +19,8 @@ ENGINE_MAY_IMPORT = ("bot.engine", "bot.content", "bot.errors")
 # Third-party libraries the engine may use: validation and parsing helpers, never I/O.
 ENGINE_LIBRARIES = {"pydantic", "holidays", "email_validator", "phonenumbers"}
 LAYERED = ("bot", "db")  # the packages whose modules must import one another in one direction only
+SHIPPED = ("bot", "db", "migrations")  # the code a studio installs; tests and benchmarks may use telegram freely
+ADAPTER = "bot.telegram"
 
 
 def _imports(path: Path) -> set[str]:
@@ -30,7 +34,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(ENGINE.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(ENGINE.rglob("*.py")), ids=lambda p: str(p.relative_to(ENGINE)))
 def test_engine_imports_only_itself_the_content_models_errors_and_the_standard_library(path: Path) -> None:
     for name in _imports(path):
         top = name.split(".")[0]
@@ -40,9 +44,9 @@ def test_engine_imports_only_itself_the_content_models_errors_and_the_standard_l
             assert top in sys.stdlib_module_names or top in ENGINE_LIBRARIES, f"{path.name} imports {name}"
 
 
-def _module_names() -> dict[str, Path]:
+def _module_names(packages: tuple[str, ...] = LAYERED) -> dict[str, Path]:
     names = {}
-    for package in LAYERED:
+    for package in packages:
         for path in sorted((ROOT / package).rglob("*.py")):
             parts = path.relative_to(ROOT).with_suffix("").parts
             names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
@@ -102,6 +106,58 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if module not in index:
             visit(module)
     return cycles
+
+
+def engine_breaches(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Engine module -> the project modules outside bot.engine, bot.content and bot.errors it imports."""
+    def allowed(target: str) -> bool:
+        return any(target == name or target.startswith(name + ".") for name in ENGINE_MAY_IMPORT)
+
+    engine = {m: targets for m, targets in graph.items() if m == "bot.engine" or m.startswith("bot.engine.")}
+    return {module: bad for module, targets in engine.items() if (bad := {t for t in targets if not allowed(t)})}
+
+
+def test_engine_reaches_no_project_module_but_itself_content_and_errors_not_even_relatively_or_inside_a_function() -> None:
+    graph = _import_graph()
+    reached = set().union(*(targets for module, targets in graph.items() if module.startswith("bot.engine")))
+    assert {"bot.content", "bot.engine.state"} <= reached  # the walk sees the engine's imports
+    assert engine_breaches(graph) == {}
+
+
+def test_the_engine_check_names_a_breach_and_only_that() -> None:
+    graph = {"bot.engine.intake": {"bot.engine.state", "bot.content", "bot.errors"}, "bot.engine.render": {"bot.desk.cards"},
+             "bot.engineering": {"db.models"}, "bot.engine.x": {"bot.errors_extra"}}  # fmt: skip
+    assert engine_breaches(graph) == {"bot.engine.render": {"bot.desk.cards"}, "bot.engine.x": {"bot.errors_extra"}}
+
+
+def telegram_importers(packages: tuple[str, ...] = SHIPPED) -> set[str]:
+    """The modules that import python-telegram-bot anywhere: at the top, inside a function, under TYPE_CHECKING."""
+    found = set()
+    for name, path in _module_names(packages).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            if any(module == "telegram" or module.startswith("telegram.") for module in modules):
+                found.add(name)
+    return found
+
+
+def test_only_the_telegram_adapter_and_the_desks_declared_edge_import_telegram() -> None:
+    importers = telegram_importers()
+    assert {"bot.telegram.app", "bot.telegram.handlers", "bot.desk.cards"} <= importers  # the walk sees them
+    outside = {name for name in importers if name != ADAPTER and not name.startswith(ADAPTER + ".")}
+    assert outside - TELEGRAM_EDGE == set(), "import telegram only in bot/telegram/ (or add the module to bot.desk.TELEGRAM_EDGE)"
+
+
+def test_the_desks_telegram_edge_lists_only_desk_modules_that_import_telegram() -> None:
+    # A module that stops importing telegram leaves the list, so the list stays the desk's edge and no more.
+    desk = {name for name in _module_names() if name.startswith("bot.desk.")}
+    assert TELEGRAM_EDGE - desk == set()
+    assert TELEGRAM_EDGE - telegram_importers() == set()
 
 
 def test_no_import_cycle_in_bot_or_db_not_even_through_an_import_inside_a_function() -> None:
