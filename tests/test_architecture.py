@@ -4,13 +4,16 @@ during the suite."""
 from __future__ import annotations
 
 import ast
+import os
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from bot.desk import TELEGRAM_EDGE
+from tests.offline import sitecustomize as offline
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ROOT / "bot" / "engine"
@@ -171,10 +174,48 @@ def test_the_cycle_finder_finds_a_cycle_and_only_that() -> None:
     assert import_cycles(graph) == [["a", "b", "c"]]
 
 
-def test_the_suite_cannot_reach_beyond_loopback() -> None:
-    # The guard in tests/conftest.py refuses before any packet leaves (192.0.2.1 is TEST-NET-1, never routed).
+@pytest.mark.reaches_beyond_loopback
+def test_the_suite_cannot_connect_beyond_loopback() -> None:
+    # The guard (tests/offline/sitecustomize.py) refuses before any packet leaves (192.0.2.1 is TEST-NET-1, never routed).
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock, pytest.raises(ConnectionRefusedError, match="loopback"):
         sock.connect(("192.0.2.1", 443))
+
+
+@pytest.mark.reaches_beyond_loopback
+def test_the_suite_cannot_look_up_a_name_beyond_this_machine() -> None:
+    # A lookup is traffic too (to the resolver), even when the connection after it would be refused.
+    with pytest.raises(socket.gaierror, match="loopback"):
+        socket.getaddrinfo("api.telegram.org", 443)
+
+
+@pytest.mark.reaches_beyond_loopback
+def test_the_suite_cannot_send_a_datagram_beyond_loopback() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock, pytest.raises(ConnectionRefusedError, match="loopback"):
+        sock.sendto(b"?", ("192.0.2.1", 53))
+
+
+@pytest.mark.reaches_beyond_loopback
+def test_a_process_the_suite_starts_is_guarded_and_its_refusal_recorded() -> None:
+    # Run from an empty folder with only the suite's environment, as the tests start `headshot-bot run`.
+    code = "import socket; socket.create_connection(('192.0.2.1', 443), timeout=2)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT / "tests" / "data")
+    assert result.returncode != 0 and "may only connect to loopback" in result.stderr
+    assert any(line.endswith("connect to 192.0.2.1") for line in offline.refusals())
+
+
+def test_a_refusal_the_code_swallowed_still_fails_the_test(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text("from tests.conftest import _nothing_beyond_loopback, _offline_children, pytest_configure\n")
+    (tmp_path / "test_quiet.py").write_text(
+        "import contextlib, socket\n\n"
+        "def test_quietly():\n"
+        "    with contextlib.suppress(OSError), socket.socket() as sock:\n"
+        "        sock.connect(('192.0.2.1', 443))\n"
+    )  # fmt: skip
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ["PYTHONPATH"]])}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    assert "1 passed, 1 error" in result.stdout and "tried to reach beyond loopback" in result.stdout
 
 
 def test_loopback_stays_reachable() -> None:
@@ -183,3 +224,4 @@ def test_loopback_stays_reachable() -> None:
         server.listen(1)
         with socket.create_connection(server.getsockname(), timeout=2):
             pass
+    assert socket.getaddrinfo("localhost", 80) and socket.getaddrinfo("::1", 80) and socket.getaddrinfo(None, 80)
