@@ -44,9 +44,9 @@ def db_backup(settings: Settings, path: Path | None) -> int:
 
 def run(settings: Settings, webhook: bool = False) -> int:
     """`run`: migrate, then poll Telegram (or serve its webhook) until stopped."""
-    from bot.app import PollingConflict
-    from bot.polling import poll_telegram
     from bot.services import build_services
+    from bot.telegram.app import PollingConflict
+    from bot.telegram.polling import poll_telegram
 
     _migrate(settings)
     if webhook:
@@ -70,14 +70,14 @@ def log_example_facts(content: ContentPack) -> None:
 def _serve_webhook(settings: Settings) -> int:
     import uvicorn
 
-    from bot.webhook import register_webhook
+    from bot.telegram.webhook import register_webhook
 
     url, secret = settings.require_webhook()
     log_example_facts(load_content(settings.prompts_dir))
     asyncio.run(register_webhook(settings.require_token(), settings.telegram_api_base_url, url, secret))
     log.info("webhook registered; serving on %s:%d with %d worker(s)", settings.webhook_listen, settings.webhook_port, settings.webhook_workers)
     uvicorn.run(
-        "bot.webhook:app_factory",
+        "bot.telegram.webhook:app_factory",
         factory=True,
         host=settings.webhook_listen,
         port=settings.webhook_port,

@@ -4,9 +4,7 @@ the fake Telegram server and a running bot."""
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from bot.content import ContentPack, load_content
 from bot.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.telegram_server import FakeTelegram
+from tests.offline import sitecustomize as offline
 
 ADMIN_CHAT_ID = 900_001
 ENV_SETTINGS = (
@@ -32,34 +31,34 @@ TABLES = ("messages", "conversations", "leads", "questions", "lead_events", "des
           "desk_outbox", "answer_cache", "business_connections", "business_chats")  # fmt: skip
 
 
-_connect = socket.socket.connect
-_connect_ex = socket.socket.connect_ex
+OFFLINE = Path(offline.__file__).parent  # first on every child process's PYTHONPATH: its sitecustomize is the guard
 
 
-def _loopback_only(address: object) -> None:
-    """Refuse any connection that would leave this machine: the suite talks to 127.0.0.1 and the local sockets only."""
-    if isinstance(address, tuple) and address:
-        host = str(address[0])
-        try:
-            loopback = ipaddress.ip_address(host.split("%")[0]).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "reaches_beyond_loopback: the test tries to on purpose (the guard must refuse it)")
 
 
-def _guarded_connect(self: socket.socket, address: object) -> None:
-    _loopback_only(address)
-    return _connect(self, address)  # type: ignore[arg-type]
+@pytest.fixture(scope="session", autouse=True)
+def _offline_children(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every process the suite starts is guarded too, and writes its refusals where the tests read them."""
+    log = tmp_path_factory.mktemp("offline") / "refusals.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", os.pathsep.join([str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        patch.setenv(offline.LOG_VARIABLE, str(log))
+        yield
 
 
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
-    _loopback_only(address)
-    return _connect_ex(self, address)  # type: ignore[arg-type]
-
-
-socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+@pytest.fixture(autouse=True)
+def _nothing_beyond_loopback(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test fails when it, or a process it started, tried to reach beyond loopback, even if the code swallowed the
+    refusal (a bot retrying Telegram for ever would otherwise pass, or hang, quietly)."""
+    before = len(offline.refusals())
+    yield
+    tried = offline.refusals()[before:]
+    if request.node.get_closest_marker("reaches_beyond_loopback"):
+        assert tried, "the guard let this test's attempt beyond loopback through unrecorded"
+    else:
+        assert not tried, f"tried to reach beyond loopback: {tried}"
 
 
 @pytest.fixture(autouse=True)
@@ -175,8 +174,8 @@ class RunningBot:
 
     async def start(self) -> None:
         """Build fresh services and start polling (a restart builds everything anew)."""
-        from bot.app import build_application, serve_polling
         from bot.services import build_services
+        from bot.telegram.app import build_application, serve_polling
 
         self.services = build_services(self.settings)
         application = build_application(self.services, self.fake.token, self.fake.base_url)

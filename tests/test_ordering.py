@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.ordering import BatchedPollRequest, ChatOrderedProcessor
+from bot.telegram.ordering import BatchedPollRequest, ChatOrderedProcessor
 from tests.fakes.telegram_server import FakeTelegram
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import socket
 import stat
 import urllib.parse
 import urllib.request
@@ -175,6 +176,35 @@ def test_doctor_with_a_bad_token_fails_without_printing_it(fake_telegram: FakeTe
     assert lines[1].startswith("✗ Telegram rejected the token") and lines[2].startswith("✗ webhook/polling not checked")
     assert "SECRET-BAD-TOKEN" not in "\n".join(lines)
     assert [line[0] for line in lines[3:]] == ["✓"] * 5
+
+
+def test_doctor_names_telegram_unreachable_with_the_host_and_the_error(fake_telegram: FakeTelegram, tmp_path: Path,
+                                                                       sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    with socket.socket() as closed:  # a port nobody listens on: the connection is refused at once
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    write_env(fake_telegram, tmp_path, sqlite_url, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot")
+    code, lines = doctor_lines(capsys)
+    assert code == 1
+    assert lines[1] == (f"✗ cannot reach Telegram at 127.0.0.1:{port} (NetworkError): check the connection or "
+                        "TELEGRAM_API_BASE_URL")  # fmt: skip
+
+
+def test_doctor_names_the_error_telegram_answered_getme_with(fake_telegram: FakeTelegram, tmp_path: Path, sqlite_url: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    fake_telegram.fail_next("getMe", status=429)
+    write_env(fake_telegram, tmp_path, sqlite_url)
+    code, lines = doctor_lines(capsys)
+    assert code == 1 and lines[1] == "✗ Telegram answered getMe with RetryAfter: try again in a minute"
+
+
+def test_doctor_names_a_failed_getwebhookinfo(fake_telegram: FakeTelegram, tmp_path: Path, sqlite_url: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    fake_telegram.fail_next("getWebhookInfo", status=400)
+    write_env(fake_telegram, tmp_path, sqlite_url)
+    code, lines = doctor_lines(capsys)
+    assert code == 1 and lines[1].startswith("✓ token valid")
+    assert lines[2] == "✗ getWebhookInfo failed (BadRequest): try again in a minute"
 
 
 def test_doctor_names_a_webhook_set_while_polling(fake_telegram: FakeTelegram, tmp_path: Path, sqlite_url: str,

@@ -165,8 +165,8 @@ async def test_failing_command_menu_does_not_stop_the_bot(fake_telegram: FakeTel
 
 
 async def test_second_poller_conflict_stops_with_one_clear_error(fake_telegram: FakeTelegram, sqlite_url: str) -> None:
-    from bot.app import PollingConflict, build_application, serve_polling
     from bot.services import build_services
+    from bot.telegram.app import PollingConflict, build_application, serve_polling
     from tests.conftest import make_settings
 
     fake_telegram.fail_next("getUpdates", status=409, description="Conflict: terminated by other getUpdates request")

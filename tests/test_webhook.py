@@ -13,9 +13,9 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 
-from bot.app import build_application
 from bot.services import Services, build_services
-from bot.webhook import SECRET_HEADER, create_app
+from bot.telegram.app import build_application
+from bot.telegram.webhook import SECRET_HEADER, create_app
 from db.models import Conversation, Lead
 from tests.conftest import make_settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -143,7 +143,7 @@ async def test_body_that_is_not_an_update_gets_400(worker: Worker, fake_telegram
 
 
 async def test_oversized_body_gets_413_without_being_read_whole(worker: Worker) -> None:
-    from bot.webhook import MAX_BODY
+    from bot.telegram.webhook import MAX_BODY
 
     async with httpx.AsyncClient(base_url=worker.url, headers={SECRET_HEADER: SECRET}) as client:
         response = await client.post("/telegram", content=b"{" + b" " * (MAX_BODY + 10) + b"}")

@@ -15,10 +15,10 @@ def main(argv: list[str] | None = None) -> int:
     """Migrate, build the services and poll the given Bot API server until SIGTERM."""
     args = runner_arguments(__doc__, argv)
 
-    from bot.app import run_bot  # build_application + serve_polling, with SIGINT/SIGTERM handling
     from bot.logs import configure_logging
     from bot.services import build_services, upgrade_database
     from bot.settings import Settings
+    from bot.telegram.app import run_bot  # build_application + serve_polling, with SIGINT/SIGTERM handling
 
     settings = Settings(telegram_api_base_url=args.base_url)
     token = settings.require_token()

@@ -72,8 +72,8 @@ async def set_status(services: Services, lead_id: int, status: LeadStatus, note:
 
 async def _refresh_cards(services: Services, lead_id: int) -> str:
     """Edit the lead's cards in the admin chats as the bot would after a tap; a line saying how that went."""
-    from bot.app import bot_defaults
     from bot.desk.notify import DeskSender, Unsettled, load_desk
+    from bot.telegram.app import bot_defaults
 
     settings = services.settings
     request = HTTPXRequest(connect_timeout=5.0, read_timeout=10.0)  # a terminal should not hang on a lost network

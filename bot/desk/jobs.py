@@ -16,8 +16,8 @@ from bot.business import is_business_key
 from bot.desk.cards import Desk, fit
 from bot.desk.notify import desk_of
 from bot.engine.state import ConversationState
-from bot.handlers import encode_button
 from bot.services import Services
+from bot.telegram.handlers import encode_button
 from db.base import utcnow
 from db.desk import waiting_leads
 from db.funnel import claim_job_run, claim_reminder, stalled_intakes

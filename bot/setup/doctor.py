@@ -15,8 +15,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot
-from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.content import load_content
 from bot.errors import ConfigError, ContentError
@@ -24,6 +22,7 @@ from bot.llm import make_client
 from bot.pack_check import check_pack
 from bot.services import alembic_config
 from bot.settings import TOKEN_PATTERN, Settings, load_settings
+from bot.telegram.probe import ProbeFailed, Trouble, bot_username, webhook_state
 from db.session import make_engine
 
 # The facts `init` asks for: prospects ask about them first, so doctor fails while they show the shipped sample.
@@ -73,12 +72,6 @@ async def diagnose() -> AsyncIterator[Check]:
     yield zone_check(settings)
 
 
-async def bot_username(token: str, base_url: str) -> str:
-    """The bot's @username from getMe (raises InvalidToken or NetworkError)."""
-    async with Bot(token, base_url=base_url) as bot:
-        return bot.username
-
-
 async def token_check(settings: Settings) -> Check:
     """The token is well formed and Telegram knows it."""
     token = settings.telegram_bot_token.get_secret_value().strip() if settings.telegram_bot_token else ""
@@ -92,26 +85,23 @@ async def probe_token(token: str, base_url: str) -> tuple[Check, str | None]:
     if not TOKEN_PATTERN.fullmatch(token):
         return Check(False, "TELEGRAM_BOT_TOKEN is not a bot token (digits, a colon, letters): copy it again from @BotFather"), None
     host = urlsplit(base_url).netloc or base_url
-    try:
-        username = await bot_username(token, base_url)
-    except InvalidToken:
+    username = await bot_username(token, base_url)
+    if not isinstance(username, ProbeFailed):
+        return Check(True, f"token valid: this is @{username}"), username
+    if username.trouble is Trouble.REJECTED:
         return Check(False, "Telegram rejected the token: copy it again from @BotFather (/mybots, API Token)"), None
-    except NetworkError as exc:  # TimedOut is one
-        problem = f"cannot reach Telegram at {host} ({exc.__class__.__name__}): check the connection or TELEGRAM_API_BASE_URL"
+    if username.trouble is Trouble.UNREACHABLE:
+        problem = f"cannot reach Telegram at {host} ({username.error}): check the connection or TELEGRAM_API_BASE_URL"
         return Check(False, problem), None
-    except TelegramError as exc:
-        return Check(False, f"Telegram answered getMe with {exc.__class__.__name__}: try again in a minute"), None
-    return Check(True, f"token valid: this is @{username}"), username
+    return Check(False, f"Telegram answered getMe with {username.error}: try again in a minute"), None
 
 
 async def webhook_check(settings: Settings) -> Check:
     """No webhook registered while the bot polls, and the registered one is ours in webhook mode."""
     token = settings.require_token()
-    try:
-        async with Bot(token, base_url=settings.telegram_api_base_url) as bot:
-            info = await bot.get_webhook_info()
-    except TelegramError as exc:
-        return Check(False, f"getWebhookInfo failed ({exc.__class__.__name__}): try again in a minute")
+    info = await webhook_state(token, settings.telegram_api_base_url)
+    if isinstance(info, ProbeFailed):
+        return Check(False, f"getWebhookInfo failed ({info.error}): try again in a minute")
     registered = urlsplit(info.url).netloc if info.url else ""
     if settings.webhook_url is None:
         if info.url:

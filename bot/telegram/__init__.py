@@ -1,1 +1,2 @@
-"""Everything that knows python-telegram-bot, moving here from bot/ one piece at a time (issue 14): the typed context first."""
+"""The Telegram adapter: everything that knows python-telegram-bot. Outside this package only the desk's Telegram edge
+(bot.desk.TELEGRAM_EDGE) imports telegram; tests/test_architecture.py holds both to that."""

@@ -16,5 +16,5 @@ class BotContext(CallbackContext[ExtBot[None], dict, dict, dict]):  # type: igno
 
     @property
     def services(self) -> Services:
-        """The services wired in bot.app."""
+        """The services wired in bot.telegram.app."""
         return self.application.bot_data["services"]  # type: ignore[no-any-return]

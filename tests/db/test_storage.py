@@ -115,7 +115,7 @@ async def test_dropped_postgresql_connection_is_retried_and_the_lead_saved_once(
 async def test_retention_purges_old_message_logs_and_delivered_journal_entries(database_url: str) -> None:
     from datetime import timedelta
 
-    from bot.outbox import purge_old_data
+    from bot.telegram.outbox import purge_old_data
     from db.base import utcnow
     from db.models import Message, ProcessedUpdate
 

@@ -30,8 +30,8 @@ class DeskBot(RunningBot):
 
     async def start(self) -> None:
         """Build fresh services and start polling."""
-        from bot.app import build_application, serve_polling
         from bot.services import build_services
+        from bot.telegram.app import build_application, serve_polling
 
         self.services = build_services(self.settings)
         self.application = build_application(self.services, self.fake.token, self.fake.base_url)

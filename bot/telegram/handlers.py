@@ -32,8 +32,8 @@ from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incomi
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
 from bot.logs import bind
-from bot.outbox import REPLY_SENDER, BeforeCall, deliver_outcome, delivering
 from bot.telegram.context import BotContext
+from bot.telegram.outbox import REPLY_SENDER, BeforeCall, deliver_outcome, delivering
 
 log = logging.getLogger(__name__)
 # Set by the error handler; webhook mode answers 500 for a failed update so Telegram delivers it again.
@@ -273,12 +273,12 @@ async def on_error(update: object, context: BotContext) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Attach every handler; kept here so bot.app only wires services and lifecycle."""
+    """Attach every handler; kept here so bot.telegram.app only wires services and lifecycle."""
     from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE
-    application.bot_data[REPLY_SENDER] = send_reply  # the outbox's retries send through it (see bot.outbox)
+    application.bot_data[REPLY_SENDER] = send_reply  # the outbox's retries send through it (see bot.telegram.outbox)
     application.add_handler(TypeHandler(Update, bind_update), group=-1)
     register_desk(application)  # admin chats' commands first, so they win there and nowhere else
     application.add_handler(MessageHandler(private & new & filters.COMMAND, on_command))

@@ -11,16 +11,16 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.business_updates import register_business
-from bot.delivery import RetryingLimiter
 from bot.desk.jobs import schedule_desk_jobs, set_admin_menus
 from bot.desk.notify import desk_of
 from bot.desk.outbox import schedule_outbox
 from bot.errors import ConfigError
-from bot.handlers import BotContext, register
-from bot.ordering import BatchedPollRequest, ChatOrderedProcessor
 from bot.ratelimit import ChatRateLimit
 from bot.services import Services
+from bot.telegram.business_updates import register_business
+from bot.telegram.delivery import RetryingLimiter
+from bot.telegram.handlers import BotContext, register
+from bot.telegram.ordering import BatchedPollRequest, ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ async def refuse_channel_admin_chats(bot: Bot, chat_ids: tuple[int, ...]) -> Non
 
 def schedule_delivery_jobs(application: Application) -> None:  # type: ignore[type-arg]
     """Retry undelivered replies, and purge old logs and delivered journal entries, from the database."""
-    from bot.outbox import RETRY_INTERVAL_SECONDS, purge_old_data, retry_undelivered
+    from bot.telegram.outbox import RETRY_INTERVAL_SECONDS, purge_old_data, retry_undelivered
 
     if application.job_queue is None:
         return

@@ -13,7 +13,7 @@ from bot.business import Route, Verdict, business_key
 from bot.conversation import AdminNotice
 from bot.desk.notify import desk_of
 from bot.engine.events import Command, ContactShared, Event, Media, Text
-from bot.handlers import MEDIA_KINDS, BotContext, answer_query, decode_button, in_background, notify_admins, run_event
+from bot.telegram.handlers import MEDIA_KINDS, BotContext, answer_query, decode_button, in_background, notify_admins, run_event
 
 log = logging.getLogger(__name__)
 

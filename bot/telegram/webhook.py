@@ -20,8 +20,8 @@ from starlette.routing import Route
 from telegram import Bot, Update
 from telegram.ext import Application
 
-from bot.handlers import update_failed
 from bot.services import Services
+from bot.telegram.handlers import update_failed
 from db.session import ping
 
 log = logging.getLogger(__name__)
@@ -97,10 +97,10 @@ async def register_webhook(token: str, base_url: str, url: str, secret: str) -> 
 
 def app_factory() -> Starlette:
     """Entry point for each uvicorn worker process: settings from the environment, own services and Application."""
-    from bot.app import build_application
     from bot.logs import configure_logging
     from bot.services import build_services
     from bot.settings import load_settings
+    from bot.telegram.app import build_application
 
     settings = load_settings()
     token = settings.require_token()

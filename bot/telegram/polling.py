@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
-from bot.app import build_application, serve_polling
 from bot.errors import ConfigError
-from bot.linking import install_linking, with_desk_chats
+from bot.linking import with_desk_chats
 from bot.services import Services
+from bot.telegram.app import build_application, serve_polling
+from bot.telegram.linking import install_linking
 
 log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)  # then every 60 s

@@ -32,7 +32,7 @@ RETRY_AFTER = timedelta(seconds=10)
 JOURNAL_KEEP = timedelta(days=1)
 BeforeCall = Callable[[], Awaitable[None]]
 REPLY_SENDER = "reply_sender"
-ReplySender = Callable[..., Awaitable[None]]  # bot.handlers.send_reply: (context, chat_id, reply, version, ...)
+ReplySender = Callable[..., Awaitable[None]]  # bot.telegram.handlers.send_reply: (context, chat_id, reply, version, ...)
 SendOne = Callable[[Reply, BeforeCall], Awaitable[None]]  # awaits BeforeCall right before its Bot API call
 
 
@@ -141,7 +141,7 @@ async def _retry_row(context: BotContext, update_id: int) -> bool:
 
 
 def reply_sender(context: BotContext) -> ReplySender:
-    """The transport's one way to send a reply, handed over by bot.handlers.register: the outbox sits below the
+    """The transport's one way to send a reply, handed over by bot.telegram.handlers.register: the outbox sits below the
     handlers and never imports them."""
     return context.bot_data[REPLY_SENDER]  # type: ignore[no-any-return]
 
