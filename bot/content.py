@@ -11,6 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, field_validator, model_validator
 
+from bot.engine.vocabulary import Step, Use
 from bot.errors import ContentError
 
 PACKAGED_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -67,8 +68,8 @@ class UseVocab(_Strict):
 class IntakeVocab(_Strict):
     """Words and labels the intake recognises and shows."""
 
-    uses: dict[str, UseVocab]
-    team_uses: list[str]
+    uses: dict[Use, UseVocab]
+    team_uses: list[Use]
     use_example: str
     people_example: str
     availability_example: str
@@ -84,7 +85,7 @@ class IntakeVocab(_Strict):
     skip_words: list[str]
     leave_words: list[str]
     greeting_words: list[str]
-    edit_fields: dict[str, str]
+    edit_fields: dict[Step, str]
     summary_labels: dict[str, str]
     not_given: str
     flexible_label: str

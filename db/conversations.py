@@ -13,9 +13,9 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import Conversation, FunnelEvent, FunnelStep
+from bot.engine.vocabulary import FunnelStep, Step
+from db.models import Conversation, FunnelEvent
 
-IDLE = "idle"  # the engine's Step.IDLE, as stored
 _TABLE = Conversation.__table__
 _LOAD = (
     select(_TABLE.c.step, _TABLE.c.state, _TABLE.c.version, _TABLE.c.last_lead_id)
@@ -31,7 +31,7 @@ _FUNNEL = insert(FunnelEvent.__table__)
 class StoredConversation:
     """A chat's stored state and the version it was read at."""
 
-    step: str
+    step: Step
     state: dict[str, Any]
     version: int
     last_lead_id: int | None
@@ -47,7 +47,7 @@ async def save_conversation(
     connection: AsyncConnection,
     stored: StoredConversation | None,
     chat_id: int,
-    step: str,
+    step: Step,
     state: dict[str, Any],
     last_lead_id: int | None,
 ) -> int:
@@ -56,7 +56,7 @@ async def save_conversation(
     The UPDATE only matches the version that was read, as SQLAlchemy's own version counter would; a racing
     INSERT of the same chat fails on the primary key (IntegrityError). Both are retried by the caller.
     """
-    intake_started = step != IDLE and (stored is None or stored.step == IDLE)
+    intake_started = step is not Step.IDLE and (stored is None or stored.step is Step.IDLE)
     values: dict[str, Any] = {"step": step, "state": state, "last_lead_id": last_lead_id}
     if intake_started:
         values["reminded_at"] = None  # each new intake can get its own one reminder

@@ -9,8 +9,9 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.vocabulary import FunnelStep, LeadStatus, QuestionStatus, Step, Use
 from db.base import utcnow
-from db.models import Conversation, FunnelEvent, FunnelStep, JobRun, Lead, LeadEvent, LeadStatus, Question, QuestionStatus
+from db.models import Conversation, FunnelEvent, JobRun, Lead, LeadEvent, Question
 
 REACHED_CONTACT = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED)
 
@@ -19,7 +20,7 @@ REACHED_CONTACT = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED)
 class LeadOutcome:
     """One lead of a period, as the funnel counts it."""
 
-    intended_use: str | None
+    intended_use: Use | None
     source: str | None
     contacted: bool
     booked: bool
@@ -61,7 +62,7 @@ async def stalled_intakes(session: AsyncSession, idle_before: datetime, idle_aft
     stmt = (
         select(Conversation)
         .where(
-            Conversation.step != "idle",
+            Conversation.step != Step.IDLE,
             Conversation.reminded_at.is_(None),
             Conversation.updated_at < idle_before,
             Conversation.updated_at >= idle_after,

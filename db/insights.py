@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import InsightSource, LeadInsight, Priority
+from bot.engine.vocabulary import InsightSource, Priority
+from db.models import LeadInsight
 
 
 async def save_insight(

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from bot.engine.vocabulary import Direction
 from db.base import utcnow
-from db.models import Direction, Message
+from db.models import Message
 
 _INSERT = insert(Message.__table__)
 

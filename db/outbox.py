@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OutboxItem, OutboxKind
+from bot.engine.vocabulary import OutboxKind
+from db.models import OutboxItem
 
 _TABLE = OutboxItem.__table__
 

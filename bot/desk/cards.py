@@ -16,7 +16,8 @@ from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.desk.callbacks import OPEN_FILTER, Action, DeskTap, encode
 from bot.desk.content import DeskContent
 from bot.engine.render import fact_lines, facts_of_lead, fill
-from db.models import Direction, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Question
+from bot.engine.vocabulary import Direction, LeadStatus
+from db.models import Lead, LeadEvent, LeadInsight, Message, Question
 
 STATUS_BUTTONS = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED, LeadStatus.LOST)
 CLIP = 300  # characters of a logged message or question shown in a history

@@ -12,6 +12,7 @@ from bot.desk.cards import Desk, fit, lead_line, learned_keyboard, list_keyboard
 from bot.desk.notify import DeskSender, desk_of, desk_sender, service_of
 from bot.desk.service import Actor, Claim, DeskService
 from bot.desk.stats import funnel_report
+from bot.engine.vocabulary import DeskMessageKind, LeadStatus
 from bot.export import to_csv
 from bot.telegram.context import BotContext
 from db.base import utcnow
@@ -19,7 +20,7 @@ from db.desk import OPEN_STATUSES, find_leads, lead_events, open_questions_of_ch
 from db.leads import get_lead
 from db.learned import list_learned_answers
 from db.messages import recent_messages
-from db.models import DeskMessage, DeskMessageKind, LeadStatus
+from db.models import DeskMessage
 
 PAGE_SIZE = 5
 HISTORY_MESSAGES = 15

@@ -17,8 +17,9 @@ from bot.content import PLACEHOLDER, ContentPack
 from bot.desk.cards import Desk, mentions, soon_window
 from bot.engine.render import describe_windows, facts_of_lead
 from bot.engine.state import Window
+from bot.engine.vocabulary import InsightSource, Priority
 from db.base import utcnow
-from db.models import InsightSource, Lead, Priority
+from db.models import Lead
 
 NOTES_IN_SUMMARY = 80  # characters of the prospect's notes quoted in the template's summary
 _EMAIL_RE = re.compile(r"[^\s@<>,;]+@[^\s@<>,;]+")

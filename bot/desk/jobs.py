@@ -16,6 +16,7 @@ from bot.business import is_business_key
 from bot.desk.cards import Desk, fit
 from bot.desk.notify import desk_of
 from bot.engine.state import ConversationState
+from bot.engine.vocabulary import ButtonAction, Direction
 from bot.handlers import encode_button
 from bot.services import Services
 from db.base import utcnow
@@ -23,7 +24,6 @@ from db.desk import waiting_leads
 from db.funnel import claim_job_run, claim_reminder, stalled_intakes
 from db.journal import is_blocked
 from db.messages import log_messages
-from db.models import Direction
 from db.privacy import clear_abandoned_contacts
 from db.questions import list_questions
 
@@ -59,7 +59,7 @@ async def send_reminders(bot: Bot, services: Services, desk: Desk, now: datetime
             if not await claim_reminder(session, row.chat_id, row.version, now):
                 continue  # the prospect moved on, or another worker reminded them
         text = desk.line(desk.text.reminder, comma_name=_comma(_name(row.state)))
-        button = InlineKeyboardButton(desk.text.reminder_button, callback_data=encode_button(row.version, "resume", ""))
+        button = InlineKeyboardButton(desk.text.reminder_button, callback_data=encode_button(row.version, ButtonAction.RESUME, ""))
         try:
             await bot.send_message(row.chat_id, text, reply_markup=InlineKeyboardMarkup([[button]]))
         except Forbidden:

@@ -19,6 +19,7 @@ from bot.engine.names import CONTACT_MARK, MAX_NAME, find_name, read_name, tidy_
 from bot.engine.people import count_people
 from bot.engine.state import Window
 from bot.engine.timewords import tokenize
+from bot.engine.vocabulary import Use
 
 __all__ = ["MAX_NAME", "find_name", "read_name", "tidy_name"]
 
@@ -42,7 +43,7 @@ _GREETING_TEAM_RE = re.compile(r"^\W*(?:hi|hello|hey|dear|bonjour|salut)\s+(?:th
 class Extraction:
     """Facts found in one message; None means "not mentioned"."""
 
-    use: str | None = None
+    use: Use | None = None
     use_text: str | None = None
     people: int | None = None
     availability: AvailabilityResult = field(default_factory=AvailabilityResult)
@@ -71,8 +72,8 @@ def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     count = count_people(rest)
     if count is not None:
         found.people = count.people
-        if count.colleagues and not has_any(text, vocab.uses["other"].keywords):
-            found.use = "team"  # several colleagues make a team session, whatever page the photos are for
+        if count.colleagues and not has_any(text, vocab.uses[Use.OTHER].keywords):
+            found.use = Use.TEAM  # several colleagues make a team session, whatever page the photos are for
     if found.use is not None:
         found.use_text = " ".join(text.split())[:MAX_USE_TEXT]
     found.availability = parse_availability(rest, now, vocab)
@@ -147,13 +148,13 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if phonenumbers.is_valid_number(number) else None
 
 
-def find_use(text: str, vocab: IntakeVocab) -> str | None:
+def find_use(text: str, vocab: IntakeVocab) -> Use | None:
     """The intended use named in the text: a team beats the page it is for ("our team page"), a named use beats
     `other`, then the earliest and longest keyword wins ("agent immobilier" is a realtor, not an actor's agent)."""
     lowered = " " + _GREETING_TEAM_RE.sub(" ", text.lower().replace("’", "'")) + " "
     pattern, owners = _use_pattern(tuple((key, (*use.keywords, *use.generic)) for key, use in vocab.uses.items()))
     generic = {w.lower() for use in vocab.uses.values() for w in use.generic}
-    hits: list[tuple[int, int, int, str]] = []
+    hits: list[tuple[int, int, int, Use]] = []
     alone = bool(_JUST_ME_RE.search(lowered))
     for match in pattern.finditer(lowered):
         if _YOURS_RE.search(lowered, max(0, match.start() - 6), match.start()):
@@ -163,7 +164,7 @@ def find_use(text: str, vocab: IntakeVocab) -> str | None:
         key = owners[match.group(0)]
         team = key in vocab.team_uses
         # "for the team page (just me this time)": one person's photo for a team page is not a team session
-        rank = (4 if alone else 0) if team else 3 if key == "other" else 2 if match.group(0) in generic else 1
+        rank = (4 if alone else 0) if team else 3 if key is Use.OTHER else 2 if match.group(0) in generic else 1
         hits.append((rank, match.start(), -len(match.group(0)), key))
     return min(hits)[3] if hits else None
 
@@ -173,9 +174,9 @@ _YOURS_RE = re.compile(r"\b(?:your|ur|yr|votre|vos|ton|ta|tes|tu|tus)\s+$")
 
 
 @lru_cache(maxsize=4)
-def _use_pattern(uses: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _use_pattern(uses: tuple[tuple[Use, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, Use]]:
     """One alternation of every use keyword, longest first, so a message is scanned once."""
-    owners: dict[str, str] = {}
+    owners: dict[str, Use] = {}
     for key, keywords in uses:
         for keyword in keywords:
             owners.setdefault(keyword.lower(), key)
@@ -268,7 +269,7 @@ def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVoca
     found = Extraction()
     use = data.get("use")
     if isinstance(use, str) and use in vocab.uses:
-        found.use, found.use_text = use, " ".join(text.split())[:MAX_USE_TEXT]
+        found.use, found.use_text = Use(use), " ".join(text.split())[:MAX_USE_TEXT]
     people = data.get("people")
     if isinstance(people, int) and not isinstance(people, bool) and 1 <= people <= 500:
         found.people = people

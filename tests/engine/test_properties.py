@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from bot.content import ContentPack, load_content
 from bot.engine.events import ButtonPress, Command, ContactShared, Media, Text
-from bot.engine.state import IntakeFacts, Step
+from bot.engine.state import IntakeFacts
+from bot.engine.vocabulary import Step
 from tests.engine.helpers import Chat
 
 CONTENT: ContentPack = load_content()
