@@ -91,6 +91,10 @@ class IntakeVocab(_Strict):
     flexible_label: str
 
 
+# Lines the bot no longer says: a studio's own messages.yaml written before they were dropped still loads.
+RETIRED_MESSAGES = frozenset({"resume_button"})  # the reminder's button is the desk's (bot/desk/content.py)
+
+
 class Messages(_Strict):
     """The bot's own lines (HTML allowed); each field must be present in messages.yaml."""
 
@@ -110,7 +114,6 @@ class Messages(_Strict):
     contact_button: str
     skip_button: str
     leave_button: str
-    resume_button: str
     got_it: str
     summary_header: str
     summary_line: str
@@ -157,6 +160,11 @@ class Messages(_Strict):
     admin_message: str
     admin_lead_ref: str
     admin_forgotten: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_retired(cls, data: Any) -> Any:
+        return {k: v for k, v in data.items() if k not in RETIRED_MESSAGES} if isinstance(data, dict) else data
 
 
 class SystemPrompts(_Strict):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.engine.vocabulary import FunnelStep, Step
@@ -71,8 +71,3 @@ async def save_conversation(
     if intake_started:
         await connection.execute(_FUNNEL, {"chat_id": chat_id, "step": FunnelStep.INTAKE_STARTED, "source": state.get("source")})
     return version
-
-
-async def delete_conversation(session: AsyncSession, chat_id: int) -> None:
-    """Forget a chat's state entirely."""
-    await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +29,6 @@ MAX_USE_TEXT = 500
 _EMAIL_RE = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
 _PHONE_RUN_RE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,24}\d(?:\s*(?:x|ext\.?)\s*\d{1,5})?")
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LOOSE_EMAIL_RE = re.compile(r"\S{1,64}@\S*")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUMBER_WORDS |= {"dozen": 12, "a dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
 _BARE_NUMBER_RE = re.compile(r"^(?:about|around|roughly|maybe|~|approx\.?|approximately)?\s*(\d{1,3}|[a-z ]+?)\s*(?:people|persons|of us|ppl)?\.?$", re.I)
@@ -50,7 +49,6 @@ class Extraction:
     name: str | None = None
     email: str | None = None
     phone: str | None = None
-    invalid_email: bool = False
     too_long: bool = False  # the answer to the question asked was longer than the fact may be
 
     @property
@@ -63,7 +61,7 @@ class Extraction:
 def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     """Every intake fact that `text` states, resolved against `now` in the studio's zone."""
     found = Extraction()
-    found.email, found.invalid_email = find_email(text)
+    found.email = find_email(text)
     rest = _EMAIL_RE.sub(CONTACT_MARK, text) if "@" in text else text
     found.phone, spans = find_phone_spans(rest)
     for start, end in reversed(spans):
@@ -86,17 +84,16 @@ def clean_text(text: str) -> str:
     return _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
-def find_email(text: str) -> tuple[str | None, bool]:
-    """The first valid email address (normalised), and whether an invalid-looking one was seen."""
-    if "@" not in text:  # the patterns are costly on a long word; without an "@" there is nothing to find
-        return None, False
-    invalid = bool(_LOOSE_EMAIL_RE.search(text)) and not _EMAIL_RE.search(text)
+def find_email(text: str) -> str | None:
+    """The first valid email address in the text, normalised."""
+    if "@" not in text:  # the pattern is costly on a long word; without an "@" there is nothing to find
+        return None
     for candidate in _EMAIL_RE.findall(text):
         try:
-            return validate_email(candidate.strip(".'"), check_deliverability=False).normalized, False
+            return validate_email(candidate.strip(".'"), check_deliverability=False).normalized
         except EmailNotValidError:
-            invalid = True
-    return None, invalid
+            continue
+    return None
 
 
 def find_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
@@ -259,11 +256,6 @@ def is_exactly(text: str, phrases: list[str]) -> bool:
     return cleaned in {p.lower() for p in phrases}
 
 
-def is_past(when: date, today: date) -> bool:
-    """Whether a date is before today."""
-    return when < today
-
-
 def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     """Facts a model read, each validated like typed input; anything invalid is dropped, never stored."""
     found = Extraction()
@@ -274,7 +266,7 @@ def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVoca
     if isinstance(people, int) and not isinstance(people, bool) and 1 <= people <= 500:
         found.people = people
     if isinstance(data.get("email"), str):
-        found.email = find_email(data["email"])[0]
+        found.email = find_email(data["email"])
     if isinstance(data.get("phone"), str):
         found.phone = find_phone(data["phone"])
     if isinstance(data.get("name"), str):

@@ -64,7 +64,7 @@ def fact_lines(facts: IntakeFacts, content: ContentPack, username: str | None = 
     rows: list[tuple[str, str | None]] = []
     use_label = vocab.uses[facts.use].label if facts.use else None
     if use_label and facts.use is Use.OTHER and facts.use_text:
-        use_label = f"{use_label} (“{_clip(facts.use_text)}”)"
+        use_label = f"{use_label} (“{clip(facts.use_text, 80)}”)"
     rows.append((labels["use"], use_label))
     if facts.people is not None or facts.use in vocab.team_uses:
         rows.append((labels["people"], str(facts.people) if facts.people else None))
@@ -72,7 +72,7 @@ def fact_lines(facts: IntakeFacts, content: ContentPack, username: str | None = 
     rows += [(labels["name"], facts.name), (labels["email"], facts.email), (labels["phone"], facts.phone)]
     if username:
         rows.append((labels["telegram"], "@" + username))
-    rows.append((labels["notes"], _clip(facts.notes, 600) if facts.notes else None))
+    rows.append((labels["notes"], clip(facts.notes, 600) if facts.notes else None))
     if source:
         rows.append((labels["source"], source))
     line = content.messages.summary_line
@@ -114,7 +114,8 @@ def fill(template: str, content: ContentPack, **values: str | None) -> str:
     return template.format_map(_Strict(params))
 
 
-def _clip(text: str, limit: int = 80) -> str:
+def clip(text: str, limit: int) -> str:
+    """The text on one line, cut to `limit` characters with an ellipsis when longer (for cards, lists, summaries)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
