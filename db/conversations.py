@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.engine.vocabulary import FunnelStep, Step
+from db.base import table_of
 from db.models import Conversation, FunnelEvent
 
-_TABLE = Conversation.__table__
+_TABLE = table_of(Conversation)
 _LOAD = (
     select(_TABLE.c.step, _TABLE.c.state, _TABLE.c.version, _TABLE.c.last_lead_id)
     .where(_TABLE.c.chat_id == bindparam("b_chat_id"))
@@ -24,7 +25,7 @@ _LOAD = (
 )
 _INSERT = insert(_TABLE)  # the columns come from the parameters
 _UPDATE = update(_TABLE).where(_TABLE.c.chat_id == bindparam("b_chat_id"), _TABLE.c.version == bindparam("b_version"))
-_FUNNEL = insert(FunnelEvent.__table__)
+_FUNNEL = insert(table_of(FunnelEvent))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.vocabulary import FunnelStep, LeadStatus, QuestionStatus, Step, Use
-from db.base import utcnow
+from db.base import rowcount, utcnow
 from db.models import Conversation, FunnelEvent, JobRun, Lead, LeadEvent, Question
 
 REACHED_CONTACT = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED)
@@ -82,7 +82,7 @@ async def claim_reminder(session: AsyncSession, chat_id: int, version: int, at: 
         .execution_options(synchronize_session=False)
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def claim_job_run(session: AsyncSession, key: str) -> bool:
@@ -90,4 +90,4 @@ async def claim_job_run(session: AsyncSession, key: str) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.execute(insert(JobRun).values(key=key, created_at=utcnow()).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))

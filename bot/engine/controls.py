@@ -13,6 +13,8 @@ from bot.engine.state import ConversationState
 from bot.engine.vocabulary import ButtonAction, Step, Use
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.content import ContentPack
     from bot.engine.events import Effect, Incoming
 
@@ -28,6 +30,20 @@ class Controls:
     replies: list[Reply]
     effects: list[Effect]
     notice: str | None
+
+    if TYPE_CHECKING:  # the turn's helpers this mixin calls; bot.engine.intake._Turn defines them
+
+        @property
+        def now(self) -> datetime: ...
+        @property
+        def in_intake(self) -> bool: ...
+        def say(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: str | None) -> None: ...
+        def ask_current(self, prefix: str | None = None) -> None: ...
+        def advance(self, prefix: str | None = None) -> None: ...
+        def start_intake(self) -> None: ...
+        def reset(self) -> None: ...
+        def skip(self) -> None: ...
+        def confirm(self) -> None: ...
 
     def on_command(self, command: Command) -> None:
         handler = {
