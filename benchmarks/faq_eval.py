@@ -27,7 +27,8 @@ if str(ROOT) not in sys.path:
 import yaml
 
 from bot.content import load_content
-from bot.engine.answers import Answer, AnswerKind
+from bot.engine.answers import Answer
+from bot.engine.vocabulary import AnswerKind
 from bot.knowledge import PackAnswerer
 
 SETS = {name: ROOT / "tests" / "data" / f"consult_{name}.yaml" for name in ("tune", "tune3", "tune4", "tune5", "test")}

@@ -28,10 +28,11 @@ import yaml
 
 from bot.content import ContentPack, load_content
 from bot.engine import parsing
-from bot.engine.answers import Answer, AnswerKind
+from bot.engine.answers import Answer
 from bot.engine.events import Incoming, Sender, Text
 from bot.engine.intake import EngineContext, decide
-from bot.engine.state import ConversationState, Step
+from bot.engine.state import ConversationState
+from bot.engine.vocabulary import AnswerKind, Step
 
 SETS = {name: ROOT / "tests" / "data" / f"intake_{name}.yaml" for name in ("tune", "tune2", "tune3", "tune4", "test")}
 ZONE = ZoneInfo("America/Vancouver")

@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.events import Reply
+from bot.engine.vocabulary import Direction
 from bot.knowledge import PackAnswerer
 from db.cache import get_cached_answer, put_cached_answer
 from db.messages import log_messages
-from db.models import Direction
 
 if TYPE_CHECKING:
     from bot.llm import DraftSink, ModelPhraser

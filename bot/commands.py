@@ -114,10 +114,10 @@ async def leads(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import plain
     from bot.desk import cli as desk_cli
     from bot.engine.render import lead_card
+    from bot.engine.vocabulary import LeadStatus
     from bot.services import build_services
     from db.leads import get_lead, list_leads
     from db.messages import recent_messages
-    from db.models import LeadStatus
 
     _migrate_in_thread = asyncio.to_thread(_migrate, settings)
     await _migrate_in_thread

@@ -32,14 +32,16 @@ from bot.engine.events import (
     Text,
 )
 from bot.engine.intake import MAX_TEXT, EngineContext, decide
+from bot.engine.prompts import question_for
 from bot.engine.render import admin_notice_text, fill, lead_card, lead_fields
-from bot.engine.state import ConversationState, Step
+from bot.engine.state import ConversationState
+from bot.engine.vocabulary import NoticeKind, QuestionKind, Step
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
 from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
 from db.leads import create_lead
 from db.messages import log_exchange
-from db.models import Conversation, QuestionKind
+from db.models import Conversation
 from db.outbox import owe_lead_card
 from db.privacy import chat_data, forget_chat
 from db.questions import create_question
@@ -60,8 +62,8 @@ class IntakeReader(Protocol):
 
 
 def plain_question(step: Step, content: ContentPack) -> str:
-    """The question the bot asked at a step, as plain text for the model."""
-    return getattr(content.messages, f"ask_{step.value}", "")
+    """The question the bot asked at a step, as written in messages.yaml, for the model."""
+    return question_for(step, content)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class SavedLead:
 class AdminNotice:
     """Something the photographer should read: an unanswered question or a message after a lead."""
 
-    kind: str  # "question" or "message"
+    kind: NoticeKind
     chat_id: int
     text: str
     lead_id: int | None = None
@@ -193,7 +195,7 @@ class ConversationService:
             return incoming
         async with self.sessionmaker() as session:
             row = await session.get(Conversation, incoming.chat_id)
-        step = Step(row.step) if row is not None else Step.IDLE
+        step = row.step if row is not None else Step.IDLE
         if step not in MODEL_READABLE_STEPS:
             return incoming
         now = incoming.at.astimezone(self.ctx.zone)
@@ -269,7 +271,7 @@ class ConversationService:
                 connection,
                 stored,
                 incoming.chat_id,
-                new_state.step.value,
+                new_state.step,
                 new_state.model_dump(mode="json", exclude={"version"}),
                 new_state.last_lead_id,
             )
@@ -288,17 +290,17 @@ class ConversationService:
         forgotten = await forget_chat(session, incoming.chat_id)
         leads = ", ".join(f"#{i}" for i in forgotten.lead_ids) or "-"
         text = fill(self.ctx.content.messages.admin_forgotten, self.ctx.content, leads=leads)
-        return Outcome(replies, 0, admin_notices=(AdminNotice("forgotten", incoming.chat_id, "", None, None, text),))
+        return Outcome(replies, 0, admin_notices=(AdminNotice(NoticeKind.FORGOTTEN, incoming.chat_id, "", None, None, text),))
 
     async def _notice(self, session: AsyncSession, chat_id: int, lead_id: int | None, effect: object) -> AdminNotice | None:
         if isinstance(effect, QuestionUnanswered):
             kind = QuestionKind.INQUIRY if effect.inquiry else QuestionKind.QUESTION
             question = await create_question(session, chat_id, effect.text, lead_id, kind)
-            rendered = admin_notice_text(kind.value, chat_id, effect.text, self.ctx.content, lead_id, question.id)
-            return AdminNotice("question", chat_id, effect.text, lead_id, question.id, rendered)
+            rendered = admin_notice_text(kind, chat_id, effect.text, self.ctx.content, lead_id, question.id)
+            return AdminNotice(NoticeKind.QUESTION, chat_id, effect.text, lead_id, question.id, rendered)
         if isinstance(effect, ForwardToAdmins):
-            rendered = admin_notice_text("message", chat_id, effect.text, self.ctx.content, lead_id)
-            return AdminNotice("message", chat_id, effect.text, lead_id, None, rendered)
+            rendered = admin_notice_text(None, chat_id, effect.text, self.ctx.content, lead_id)
+            return AdminNotice(NoticeKind.MESSAGE, chat_id, effect.text, lead_id, None, rendered)
         return None
 
     def _lead_columns(self, incoming: Incoming, state: ConversationState) -> dict[str, Any]:

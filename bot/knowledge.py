@@ -16,8 +16,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.content import ContentPack, KnowledgeEntry, safe_load
-from bot.engine.answers import Answer, AnswerKind
+from bot.engine.answers import Answer
 from bot.engine.render import fill
+from bot.engine.vocabulary import AnswerKind
 
 # Words that carry no topic. "long", "much", "when" and "where" stay: they matter here. So do "you", "your", "me"
 # and "my": they tell "do you use AI?" (the studio) from "AI changed my face" (the prospect's own pictures).

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.console import plain
-from bot.engine.answers import AnswerKind
 from bot.engine.events import Reply
 from bot.engine.parsing import extract
 from bot.engine.prompts import fill_msg
+from bot.engine.vocabulary import AnswerKind
 from bot.pack_check import check_pack
 from bot.services import Services
 

@@ -13,7 +13,8 @@ from rapidfuzz import fuzz
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content import KnowledgeEntry
-from bot.engine.answers import Answer, AnswerKind
+from bot.engine.answers import Answer
+from bot.engine.vocabulary import AnswerKind
 from bot.knowledge import PackAnswerer, Retriever
 from db.learned import list_learned_answers
 from db.models import LearnedAnswer

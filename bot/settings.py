@@ -131,11 +131,6 @@ class Settings(BaseSettings):
         (a private chat's id is its user's id; groups and channels have negative ids)."""
         return frozenset(self.admin_user_ids) | {chat_id for chat_id in self.admin_chat_ids if chat_id > 0}
 
-    @property
-    def llm_enabled(self) -> bool:
-        """Whether an OpenAI-compatible model is configured."""
-        return self.openai_api_key is not None
-
     def require_webhook(self) -> tuple[str, str]:
         """The webhook URL and secret, or a ConfigError naming the missing one."""
         if not self.webhook_url:

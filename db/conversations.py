@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import Conversation, FunnelEvent, FunnelStep
+from bot.engine.vocabulary import FunnelStep, Step
+from db.base import table_of
+from db.models import Conversation, FunnelEvent
 
-IDLE = "idle"  # the engine's Step.IDLE, as stored
-_TABLE = Conversation.__table__
+_TABLE = table_of(Conversation)
 _LOAD = (
     select(_TABLE.c.step, _TABLE.c.state, _TABLE.c.version, _TABLE.c.last_lead_id)
     .where(_TABLE.c.chat_id == bindparam("b_chat_id"))
@@ -24,14 +25,14 @@ _LOAD = (
 )
 _INSERT = insert(_TABLE)  # the columns come from the parameters
 _UPDATE = update(_TABLE).where(_TABLE.c.chat_id == bindparam("b_chat_id"), _TABLE.c.version == bindparam("b_version"))
-_FUNNEL = insert(FunnelEvent.__table__)
+_FUNNEL = insert(table_of(FunnelEvent))
 
 
 @dataclass(frozen=True)
 class StoredConversation:
     """A chat's stored state and the version it was read at."""
 
-    step: str
+    step: Step
     state: dict[str, Any]
     version: int
     last_lead_id: int | None
@@ -47,7 +48,7 @@ async def save_conversation(
     connection: AsyncConnection,
     stored: StoredConversation | None,
     chat_id: int,
-    step: str,
+    step: Step,
     state: dict[str, Any],
     last_lead_id: int | None,
 ) -> int:
@@ -56,7 +57,7 @@ async def save_conversation(
     The UPDATE only matches the version that was read, as SQLAlchemy's own version counter would; a racing
     INSERT of the same chat fails on the primary key (IntegrityError). Both are retried by the caller.
     """
-    intake_started = step != IDLE and (stored is None or stored.step == IDLE)
+    intake_started = step is not Step.IDLE and (stored is None or stored.step is Step.IDLE)
     values: dict[str, Any] = {"step": step, "state": state, "last_lead_id": last_lead_id}
     if intake_started:
         values["reminded_at"] = None  # each new intake can get its own one reminder
@@ -71,8 +72,3 @@ async def save_conversation(
     if intake_started:
         await connection.execute(_FUNNEL, {"chat_id": chat_id, "step": FunnelStep.INTAKE_STARTED, "source": state.get("source")})
     return version
-
-
-async def delete_conversation(session: AsyncSession, chat_id: int) -> None:
-    """Forget a chat's state entirely."""
-    await session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))

@@ -8,17 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    DeskMessage,
-    DeskMessageKind,
-    FunnelEvent,
-    Lead,
-    LeadEvent,
-    LeadInsight,
-    LeadStatus,
-    Question,
-    QuestionStatus,
-)
+from bot.engine.vocabulary import DeskMessageKind, LeadStatus, QuestionStatus
+from db.models import DeskMessage, FunnelEvent, Lead, LeadEvent, LeadInsight, Question
 
 OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUOTED)
 

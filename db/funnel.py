@@ -9,8 +9,9 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.base import utcnow
-from db.models import Conversation, FunnelEvent, FunnelStep, JobRun, Lead, LeadEvent, LeadStatus, Question, QuestionStatus
+from bot.engine.vocabulary import FunnelStep, LeadStatus, QuestionStatus, Step, Use
+from db.base import rowcount, utcnow
+from db.models import Conversation, FunnelEvent, JobRun, Lead, LeadEvent, Question
 
 REACHED_CONTACT = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED)
 
@@ -19,7 +20,7 @@ REACHED_CONTACT = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED)
 class LeadOutcome:
     """One lead of a period, as the funnel counts it."""
 
-    intended_use: str | None
+    intended_use: Use | None
     source: str | None
     contacted: bool
     booked: bool
@@ -61,7 +62,7 @@ async def stalled_intakes(session: AsyncSession, idle_before: datetime, idle_aft
     stmt = (
         select(Conversation)
         .where(
-            Conversation.step != "idle",
+            Conversation.step != Step.IDLE,
             Conversation.reminded_at.is_(None),
             Conversation.updated_at < idle_before,
             Conversation.updated_at >= idle_after,
@@ -81,7 +82,7 @@ async def claim_reminder(session: AsyncSession, chat_id: int, version: int, at: 
         .execution_options(synchronize_session=False)
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def claim_job_run(session: AsyncSession, key: str) -> bool:
@@ -89,4 +90,4 @@ async def claim_job_run(session: AsyncSession, key: str) -> bool:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     result = await session.execute(insert(JobRun).values(key=key, created_at=utcnow()).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import InsightSource, LeadInsight, Priority
+from bot.engine.vocabulary import InsightSource, Priority
+from db.base import rowcount
+from db.models import LeadInsight
 
 
 async def save_insight(
@@ -34,7 +36,7 @@ async def claim_draft(session: AsyncSession, lead_id: int, actor: str, at: datet
         .where(LeadInsight.lead_id == lead_id, LeadInsight.sent_at.is_(None))
         .values(sent_at=at, sent_by=actor, sent_edited=edited)
     )
-    return (await session.execute(stmt)).rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def release_draft(session: AsyncSession, lead_id: int) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.base import utcnow
+from db.base import table_of, utcnow
 from db.models import ChatStatus, ProcessedUpdate
 
-_TABLE = ProcessedUpdate.__table__
+_TABLE = table_of(ProcessedUpdate)
 _RECORD = insert(_TABLE)
 _MARK = (  # each update's marks are written in order by the one task delivering it, so the last one holds
     update(_TABLE)

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Lead, LeadStatus
+from bot.engine.vocabulary import LeadStatus
+from db.models import Lead
 
 
 async def create_lead(session: AsyncSession, **fields: Any) -> Lead:

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from db.base import utcnow
-from db.models import Direction, Message
+from bot.engine.vocabulary import Direction
+from db.base import rowcount, table_of, utcnow
+from db.models import Message
 
-_INSERT = insert(Message.__table__)
+_INSERT = insert(table_of(Message))
 
 
 async def log_messages(session: AsyncSession, chat_id: int, direction: Direction, texts: Sequence[str]) -> None:
@@ -40,4 +41,4 @@ async def recent_messages(session: AsyncSession, chat_id: int, limit: int = 20) 
 async def purge_messages(session: AsyncSession, before: datetime) -> int:
     """Delete logged messages older than `before`; returns how many."""
     result = await session.execute(delete(Message).where(Message.created_at < before))
-    return result.rowcount or 0
+    return rowcount(result)

@@ -9,43 +9,26 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.engine.vocabulary import (
+    DeskMessageKind,
+    Direction,
+    FunnelStep,
+    InsightSource,
+    LeadStatus,
+    OutboxKind,
+    Priority,
+    QuestionKind,
+    QuestionStatus,
+    Step,
+    Use,
+)
 from db.base import Base, UTCDateTime, utcnow
 
 
-class LeadStatus(str, enum.Enum):
-    """Where a lead stands in the photographer's pipeline."""
-
-    NEW = "new"
-    CONTACTED = "contacted"
-    QUOTED = "quoted"
-    BOOKED = "booked"
-    LOST = "lost"
-
-
-class QuestionStatus(str, enum.Enum):
-    """Whether the photographer has answered a question the bot could not."""
-
-    OPEN = "open"
-    ANSWERED = "answered"
-
-
-class QuestionKind(str, enum.Enum):
-    """What the photographer is asked: a question the pack could not answer, or an inquiry for other photography."""
-
-    QUESTION = "question"
-    INQUIRY = "inquiry"
-
-
-class Direction(str, enum.Enum):
-    """Which way a logged message went."""
-
-    IN = "in"
-    OUT = "out"
-
-
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as short strings, not a native PostgreSQL enum, so adding a value is a plain migration.
-    return Enum(kind, name=name, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+def _enum(kind: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
+    # Stored as short strings, not a native PostgreSQL enum, so adding a value is a plain migration; the members'
+    # values are stored, so the column holds the words bot.engine.vocabulary defines.
+    return Enum(kind, name=name, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Lead(Base):
@@ -61,7 +44,7 @@ class Lead(Base):
     telegram_username: Mapped[str | None] = mapped_column(String(64))
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str | None] = mapped_column(String(128))
-    intended_use: Mapped[str | None] = mapped_column(String(32))
+    intended_use: Mapped[Use | None] = mapped_column(_enum(Use, "intended_use", 32))
     intended_use_text: Mapped[str | None] = mapped_column(Text)
     people: Mapped[int | None] = mapped_column(Integer)
     availability: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -80,7 +63,7 @@ class Conversation(Base):
     __tablename__ = "conversations"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    step: Mapped[str] = mapped_column(String(32))
+    step: Mapped[Step] = mapped_column(_enum(Step, "conversation_step", 32))
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     last_lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
@@ -172,17 +155,6 @@ class LeadEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class DeskMessageKind(str, enum.Enum):
-    """What a message in an admin chat is, so a button or a reply on it knows what to do."""
-
-    CARD = "card"
-    NOTICE = "notice"
-    REPLY_PROMPT = "reply_prompt"
-    NOTE_PROMPT = "note_prompt"
-    INSIGHT = "insight"  # no longer written: the suggested follow-up's own message before it joined the card
-    DRAFT_PROMPT = "draft_prompt"  # asks for the edited draft; the reply is sent as the follow-up
-
-
 class DeskMessage(Base):
     """A message the bot sent to an admin chat about a prospect: a lead card, a notice or a prompt for words."""
 
@@ -195,21 +167,6 @@ class DeskMessage(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Priority(str, enum.Enum):
-    """How soon a new lead deserves the photographer's attention."""
-
-    HIGH = "high"
-    NORMAL = "normal"
-    LOW = "low"
-
-
-class InsightSource(str, enum.Enum):
-    """Who wrote a lead's suggested follow-up."""
-
-    LLM = "llm"
-    TEMPLATE = "template"
 
 
 class LeadInsight(Base):
@@ -252,12 +209,6 @@ class JobRun(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class FunnelStep(str, enum.Enum):
-    """A step of the booking funnel that leaves no row of its own elsewhere."""
-
-    INTAKE_STARTED = "intake_started"
-
-
 class FunnelEvent(Base):
     """A chat reached a funnel step (for /stats); the deep-link source it came with, if any."""
 
@@ -294,15 +245,6 @@ class DeskInvitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     redeemed_by: Mapped[int | None] = mapped_column(BigInteger)  # the assistant's Telegram user id
-
-
-class OutboxKind(str, enum.Enum):
-    """What a pending desk message is."""
-
-    LEAD_CARD = "lead_card"  # a new lead's card, to every admin chat still without it
-    REDACTION = "redaction"  # an admin chat's message about a forgotten prospect, edited to say so
-    RELAY = "relay"  # the photographer's words to a prospect, sent at most once
-    FOLLOW_UP = "follow_up"  # a lead's approved follow-up (the draft or the photographer's edit), sent at most once
 
 
 class OutboxItem(Base):

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import OutboxItem, OutboxKind
+from bot.engine.vocabulary import OutboxKind
+from db.base import rowcount, table_of
+from db.models import OutboxItem
 
-_TABLE = OutboxItem.__table__
+_TABLE = table_of(OutboxItem)
 
 
 async def owe_lead_card(session: AsyncSession, lead_id: int) -> OutboxItem:
@@ -50,7 +52,7 @@ async def hand_over_item(session: AsyncSession, item_id: int, now: datetime) -> 
         .values(delivered_at=now, attempts=_TABLE.c.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    if (await session.execute(stmt)).rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(await session.execute(stmt)) != 1:
         return None
     return await session.get(OutboxItem, item_id, populate_existing=True)
 
@@ -86,7 +88,7 @@ async def lease_item(session: AsyncSession, item_id: int, now: datetime, until: 
         .values(due_at=until, attempts=_TABLE.c.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return bool((await session.execute(stmt)).rowcount == 1)  # type: ignore[attr-defined]
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def settle_item(session: AsyncSession, item_id: int, now: datetime, retry_at: datetime | None) -> None:

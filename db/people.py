@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import rowcount, table_of
 from db.models import DeskAssistant, DeskInvitation
 
 
@@ -26,14 +27,14 @@ async def create_invitation(session: AsyncSession, code_hash: str, created_by: s
 
 async def redeem_invitation(session: AsyncSession, code_hash: str, user_id: int, now: datetime) -> DeskInvitation | None:
     """Use up an unexpired, unused invitation for this user in one statement (two redeemers cannot both win)."""
-    table = DeskInvitation.__table__
+    table = table_of(DeskInvitation)
     stmt = (
         update(DeskInvitation)
         .where(table.c.code_hash == code_hash, table.c.redeemed_at.is_(None), table.c.expires_at > now)
         .values(redeemed_at=now, redeemed_by=user_id)
         .execution_options(synchronize_session=False)
     )
-    if (await session.execute(stmt)).rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(await session.execute(stmt)) != 1:
         return None
     return await session.get(DeskInvitation, code_hash, populate_existing=True)
 

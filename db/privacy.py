@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.base import rowcount, table_of
 from db.desk import forget_prospect
 from db.models import (
     BusinessChat,
@@ -89,7 +90,7 @@ async def clear_abandoned_contacts(session: AsyncSession, idle_before: datetime)
 
     Neither `updated_at` changes (no reminder is due again) nor the state's version stays (a prospect writing at
     this moment re-reads the cleared state, and an old button on the chat is stale)."""
-    table = Conversation.__table__
+    table = table_of(Conversation)
     stmt = select(table.c.chat_id, table.c.state, table.c.version).where(table.c.updated_at < idle_before)
     cleared = 0
     for row in (await session.execute(stmt)).all():
@@ -102,7 +103,7 @@ async def clear_abandoned_contacts(session: AsyncSession, idle_before: datetime)
             .where(table.c.chat_id == row.chat_id, table.c.version == row.version)
             .values(state=state, version=row.version + 1, updated_at=table.c.updated_at)
         )
-        cleared += result.rowcount  # type: ignore[attr-defined]
+        cleared += rowcount(result)
     return cleared
 
 

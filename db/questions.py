@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.engine.vocabulary import QuestionKind, QuestionStatus
 from db.base import utcnow
-from db.models import Question, QuestionKind, QuestionStatus
+from db.models import Question
 
 
 async def create_question(

@@ -12,7 +12,7 @@ import yaml
 
 from benchmarks import faq_eval
 from bot.content import ContentPack, load_content
-from bot.engine.answers import AnswerKind
+from bot.engine.vocabulary import AnswerKind
 from bot.knowledge import Normaliser, PackAnswerer, Retriever
 from tests.conftest import studio_prompts
 

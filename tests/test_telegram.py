@@ -342,7 +342,7 @@ async def test_updates_of_one_chat_apply_in_order_while_chats_run_concurrently(r
 
 
 async def test_photography_inquiry_reaches_the_desk_as_an_inquiry(running_bot: RunningBot) -> None:
-    from db.models import QuestionKind
+    from bot.engine.vocabulary import QuestionKind
     from db.questions import list_questions
 
     fake = running_bot.fake

@@ -15,10 +15,10 @@ from bot.desk.drafts import on_draft_reply, on_edit_draft, on_send_draft
 from bot.desk.notify import desk_of
 from bot.desk.outbox import Relay, deliver_relay
 from bot.desk.service import RelayTarget
+from bot.engine.vocabulary import DeskMessageKind
 from bot.learned import pack_yaml
 from bot.telegram.context import BotContext
 from db.learned import learn_from_question, learned_for_question, list_learned_answers
-from db.models import DeskMessageKind
 
 log = logging.getLogger(__name__)
 Tap = Callable[[Update, BotContext, DeskTap], Awaitable[str | None]]  # returns the tap's toast, if any

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.engine.vocabulary import LeadStatus
 from bot.errors import HeadshotBotError
-from db.models import LeadStatus
 
 PREFIX = "desk:"
 VERSION = 1

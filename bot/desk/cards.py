@@ -15,8 +15,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.desk.callbacks import OPEN_FILTER, Action, DeskTap, encode
 from bot.desk.content import DeskContent
-from bot.engine.render import fact_lines, facts_of_lead, fill
-from db.models import Direction, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Question
+from bot.engine.render import clip, fact_lines, facts_of_lead, fill
+from bot.engine.vocabulary import Direction, LeadStatus
+from db.models import Lead, LeadEvent, LeadInsight, Message, Question
 
 STATUS_BUTTONS = (LeadStatus.CONTACTED, LeadStatus.QUOTED, LeadStatus.BOOKED, LeadStatus.LOST)
 CLIP = 300  # characters of a logged message or question shown in a history
@@ -166,7 +167,7 @@ def lead_line(lead: Lead, desk: Desk) -> str:
 
 def open_buttons(leads: Sequence[Lead], desk: Desk) -> list[list[InlineKeyboardButton]]:
     """A button per listed lead that shows its card, two to a row."""
-    buttons = [_button(_clip(f"#{lead.id} {lead.name or ''}".strip(), 30), DeskTap(Action.OPEN, lead.id)) for lead in leads]
+    buttons = [_button(clip(f"#{lead.id} {lead.name or ''}".strip(), 30), DeskTap(Action.OPEN, lead.id)) for lead in leads]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -202,11 +203,11 @@ def render_history(
     if questions:
         lines += ["", desk.line(text.questions)]
         for q in questions:
-            lines.append(desk.line(text.question, question_id=q.id, when=desk.when(q.created_at), text=_clip(q.text, CLIP)))
+            lines.append(desk.line(text.question, question_id=q.id, when=desk.when(q.created_at), text=clip(q.text, CLIP)))
     tail = [desk.line(text.messages)] if messages else []
     for message in messages:
         inbound = message.direction is Direction.IN  # as the prospect typed it; the bot's own lines are logged as HTML
-        words = _clip(message.text if inbound else as_plain(message.text), CLIP)
+        words = clip(message.text if inbound else as_plain(message.text), CLIP)
         tail.append(desk.line(text.message_in if inbound else text.message_out, when=desk.when(message.created_at), text=words))
     while tail and len("\n".join([*lines, "", *tail])) > TELEGRAM_LIMIT:
         del tail[1 if len(tail) > 1 else 0]  # the oldest message goes first
@@ -222,11 +223,6 @@ def fit(lines: list[str]) -> str:
 
 def _button(label: str, tap: DeskTap) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=encode(tap))
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def as_plain(text: str) -> str:

@@ -16,13 +16,14 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.desk.service import Actor, DeskService
+from bot.engine.vocabulary import LeadStatus
 from bot.errors import ConfigError
 from bot.learned import entry_yaml, pack_entry, pack_yaml
 from bot.services import Services, build_services, upgrade_database
 from bot.settings import Settings
 from db.desk import lead_events, open_questions_of_chat
 from db.learned import list_learned_answers
-from db.models import Lead, LeadStatus
+from db.models import Lead
 from db.people import list_assistants
 from db.questions import list_questions
 

@@ -12,6 +12,8 @@ from bot.desk.cards import Desk, fit, lead_line, learned_keyboard, list_keyboard
 from bot.desk.notify import DeskSender, desk_of, desk_sender, service_of
 from bot.desk.service import Actor, Claim, DeskService
 from bot.desk.stats import funnel_report
+from bot.engine.render import clip
+from bot.engine.vocabulary import DeskMessageKind, LeadStatus
 from bot.export import to_csv
 from bot.telegram.context import BotContext
 from db.base import utcnow
@@ -19,7 +21,7 @@ from db.desk import OPEN_STATUSES, find_leads, lead_events, open_questions_of_ch
 from db.leads import get_lead
 from db.learned import list_learned_answers
 from db.messages import recent_messages
-from db.models import DeskMessage, DeskMessageKind, LeadStatus
+from db.models import DeskMessage
 
 PAGE_SIZE = 5
 HISTORY_MESSAGES = 15
@@ -167,13 +169,8 @@ async def on_learned(update: Update, context: BotContext) -> None:
         await say(update, context, desk.line(desk.text.learned.empty))
         return
     lines = [desk.line(desk.text.learned.header, count=len(rows))]
-    lines += [desk.line(desk.text.learned.line, learned_id=row.id, title=row.title, answer=_clip(row.answer)) for row in rows]
+    lines += [desk.line(desk.text.learned.line, learned_id=row.id, title=row.title, answer=clip(row.answer, 200)) for row in rows]
     await say(update, context, fit(lines), learned_keyboard(desk))
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def on_pause(update: Update, context: BotContext) -> None:

@@ -10,8 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.content import PACKAGED_PROMPTS, safe_load
+from bot.engine.vocabulary import InsightSource, LeadStatus, Priority
 from bot.errors import ContentError
-from db.models import InsightSource, LeadStatus, Priority
 
 FILE_NAME = "desk.yaml"
 ADMIN_COMMANDS = ("leads", "lead", "find", "export", "stats", "learned")

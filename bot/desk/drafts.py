@@ -11,9 +11,10 @@ from bot.desk.commands import actor_of, card_of, claim_of, say, sender, service
 from bot.desk.notify import desk_of
 from bot.desk.outbox import Relay, deliver_relay
 from bot.desk.service import RelayTarget
+from bot.engine.vocabulary import DeskMessageKind
 from bot.telegram.context import BotContext
 from db.insights import get_insight
-from db.models import DeskMessage, DeskMessageKind
+from db.models import DeskMessage
 
 log = logging.getLogger(__name__)
 

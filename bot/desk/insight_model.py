@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.desk.insights import Insight, TemplateOrganiser, facts_for_model
 from bot.desk.screening import DraftScreen
-from db.models import InsightSource, Lead, Priority
+from bot.engine.vocabulary import InsightSource, Priority
+from db.models import Lead
 
 log = logging.getLogger(__name__)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")

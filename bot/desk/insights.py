@@ -15,10 +15,11 @@ from typing import Any, Protocol
 
 from bot.content import PLACEHOLDER, ContentPack
 from bot.desk.cards import Desk, mentions, soon_window
-from bot.engine.render import describe_windows, facts_of_lead
+from bot.engine.render import clip, describe_windows, facts_of_lead
 from bot.engine.state import Window
+from bot.engine.vocabulary import InsightSource, Priority
 from db.base import utcnow
-from db.models import InsightSource, Lead, Priority
+from db.models import Lead
 
 NOTES_IN_SUMMARY = 80  # characters of the prospect's notes quoted in the template's summary
 _EMAIL_RE = re.compile(r"[^\s@<>,;]+@[^\s@<>,;]+")
@@ -91,12 +92,12 @@ def summary_of(lead: Lead, desk: Desk) -> str:
     text, pack = desk.text.insights, desk.pack
     name, use = lead.name or text.no_name, desk.use_label(lead.intended_use)
     if lead.intended_use == "other" and lead.intended_use_text:
-        use = f"{use} (“{_clip(lead.intended_use_text, 40)}”)"
+        use = f"{use} (“{clip(lead.intended_use_text, 40)}”)"
     who = text.summary_team if lead.people else text.summary_who
     first = fill_plain(who, pack, name=name, use=use, people=str(lead.people or ""))
     when = availability_words(lead, pack)
     second = fill_plain(text.summary_notes if lead.notes else text.summary_when, pack, availability=when,
-                        notes=_clip(lead.notes or "", NOTES_IN_SUMMARY))  # fmt: skip
+                        notes=clip(lead.notes or "", NOTES_IN_SUMMARY))  # fmt: skip
     return f"{first}\n{second}"
 
 
@@ -159,8 +160,3 @@ def fill_plain(template: str, pack: ContentPack, **values: str) -> str:
 def _substituted(line: str, values: dict[str, str]) -> str:
     # One pass over the template only: a value (what a prospect typed) is never read as a template itself.
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], line)
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,9 @@ from telegram.ext import Application, ContextTypes
 from bot.business import is_business_key
 from bot.desk.cards import Desk, fit
 from bot.desk.notify import desk_of
+from bot.engine.render import clip
 from bot.engine.state import ConversationState
+from bot.engine.vocabulary import ButtonAction, Direction
 from bot.services import Services
 from bot.telegram.handlers import encode_button
 from db.base import utcnow
@@ -23,7 +25,6 @@ from db.desk import waiting_leads
 from db.funnel import claim_job_run, claim_reminder, stalled_intakes
 from db.journal import is_blocked
 from db.messages import log_messages
-from db.models import Direction
 from db.privacy import clear_abandoned_contacts
 from db.questions import list_questions
 
@@ -59,7 +60,7 @@ async def send_reminders(bot: Bot, services: Services, desk: Desk, now: datetime
             if not await claim_reminder(session, row.chat_id, row.version, now):
                 continue  # the prospect moved on, or another worker reminded them
         text = desk.line(desk.text.reminder, comma_name=_comma(_name(row.state)))
-        button = InlineKeyboardButton(desk.text.reminder_button, callback_data=encode_button(row.version, "resume", ""))
+        button = InlineKeyboardButton(desk.text.reminder_button, callback_data=encode_button(row.version, ButtonAction.RESUME, ""))
         try:
             await bot.send_message(row.chat_id, text, reply_markup=InlineKeyboardMarkup([[button]]))
         except Forbidden:
@@ -104,7 +105,7 @@ async def digest_text(services: Services, desk: Desk, now: datetime) -> str | No
     if questions:
         lines += ["", desk.line(text.questions, count=len(questions))]
         lines += _capped(desk, [
-            desk.line(text.question_line, question_id=q.id, text=_clip(q.text), who=desk.who(q.lead_id, q.chat_id))
+            desk.line(text.question_line, question_id=q.id, text=clip(q.text, 120), who=desk.who(q.lead_id, q.chat_id))
             for q in questions
         ])  # fmt: skip
     return fit(lines)
@@ -114,11 +115,6 @@ def _capped(desk: Desk, lines: list[str]) -> list[str]:
     if len(lines) <= DIGEST_ITEMS:
         return lines
     return [*lines[:DIGEST_ITEMS], desk.line(desk.text.digest.more, count=len(lines) - DIGEST_ITEMS)]
-
-
-def _clip(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def send_digest(bot: Bot, services: Services, desk: Desk, now: datetime) -> int:

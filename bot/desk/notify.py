@@ -23,18 +23,19 @@ from bot.desk.content import load_desk_content
 from bot.desk.insights import Organiser, TemplateOrganiser
 from bot.desk.screening import DraftScreen
 from bot.desk.service import DeskService
+from bot.engine.vocabulary import DeskMessageKind, Direction, NoticeKind
 from bot.services import Services
 from db.base import utcnow
 from db.desk import get_desk_message, last_status_events, lead_cards, track_desk_message
 from db.insights import get_insight, save_insight
 from db.leads import get_lead
 from db.messages import log_messages
-from db.models import DeskMessage, DeskMessageKind, Direction, Lead, LeadInsight
+from db.models import DeskMessage, Lead, LeadInsight
 from db.questions import answer_question
 
 log = logging.getLogger(__name__)
 DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY, SERVICE_KEY = "desk", "organiser", "desk_unsettled", "desk_service"
-PLAIN_NOTICES = ("forgotten", "taken_over")
+PLAIN_NOTICES = (NoticeKind.FORGOTTEN, NoticeKind.TAKEN_OVER)
 SETTLE_TIMEOUT = 5.0  # longest a tap waits for a message being sent to be remembered (a 429 pause can be longer)
 
 

@@ -24,9 +24,10 @@ from telegram.ext import Application, ContextTypes
 
 from bot.desk.insights import Organiser
 from bot.desk.notify import DeskSender, desk_sender, organiser_of
+from bot.engine.vocabulary import OutboxKind
 from db.base import utcnow
 from db.insights import release_draft
-from db.models import OutboxItem, OutboxKind
+from db.models import OutboxItem
 from db.outbox import attempts_of, card_item_id, due_items, give_back_item, hand_over_item, lease_item, settle_item
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.engine.vocabulary import LeadStatus, OutboxKind
 from bot.errors import HeadshotBotError
 from bot.settings import Settings
 from db.base import utcnow
@@ -30,7 +31,7 @@ from db.desk import add_lead_note, set_lead_status
 from db.insights import claim_draft, get_insight
 from db.journal import claim_update
 from db.leads import get_lead, list_leads
-from db.models import Lead, LeadEvent, LeadInsight, LeadStatus, OutboxKind
+from db.models import Lead, LeadEvent, LeadInsight
 from db.outbox import owe_relay
 from db.people import add_assistant, create_invitation, find_invitation, is_assistant, redeem_invitation, revoke_assistant
 

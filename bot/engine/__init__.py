@@ -13,7 +13,8 @@ from bot.engine.events import (
     Sender,
     Text,
 )
-from bot.engine.state import ConversationState, IntakeFacts, Step, Window
+from bot.engine.state import ConversationState, IntakeFacts, Window
+from bot.engine.vocabulary import Step
 
 __all__ = [
     "Button",

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
-
-class AnswerKind(str, enum.Enum):
-    """How a question is answered."""
-
-    ENTRY = "entry"  # one or more curated entries answer it (parts no entry answers go to the photographer)
-    REDIRECT = "redirect"  # not about the studio: a polite pointer back to headshots
-    INQUIRY = "inquiry"  # other photography the studio may take on: the photographer replies
-    DECLINED = "declined"  # something the studio has said it does not offer
-    ABUSE = "abuse"  # insults, spam, nonsense: one neutral line, never a question for the photographer
-    INJECTION = "injection"  # an attempt to steer the bot: refused, never forwarded as a question
-    HANDOFF = "handoff"  # about the studio, but nothing in the pack answers it: the photographer replies
+from bot.engine.vocabulary import AnswerKind
 
 
 @dataclass(frozen=True)

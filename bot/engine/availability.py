@@ -17,7 +17,7 @@ from functools import lru_cache
 import holidays
 
 from bot.content import IntakeVocab
-from bot.engine.state import WEEKDAYS, PartOfDay, Window
+from bot.engine.state import WEEKDAYS, PartOfDay, Weekday, Window
 from bot.engine.timewords import Tok, tokenize
 
 MAX_WINDOWS = 14  # more than two weeks of days is a schedule, not availability; it also keeps summaries short
@@ -194,18 +194,18 @@ class _Reader:
                 negating = False
                 for_all = True
             elif kind in ("part", "slot", "time") or self._starts_time(toks, i):
-                slot, j = self._read_slot(toks, i)
-                if slot is not None and negating and slot.start is None and slot.end is None and slot.part != "any":
-                    not_parts.append(slot.part)  # "not mornings": the other parts of the day
+                read, j = self._read_slot(toks, i)
+                if read is not None and negating and read.start is None and read.end is None and read.part != "any":
+                    not_parts.append(read.part)  # "not mornings": the other parts of the day
                     negating_parts = True  # "no mornings please, Thursday or Friday": the days are offered
                     i = j
                     continue
-                if slot is not None:
+                if read is not None:
                     target = items[-1].slots if items and not for_all else leading
-                    if slot_end == i - 1 and target and _mergeable(target[-1], slot):
-                        target[-1] = _merge(target[-1], slot)
+                    if slot_end == i - 1 and target and _mergeable(target[-1], read):
+                        target[-1] = _merge(target[-1], read)
                     else:
-                        target.append(slot)
+                        target.append(read)
                     last_slot = (target, target[-1])
                     slot_end = j - 1
                     i = j
@@ -557,8 +557,8 @@ def option_windows(option: str, today: date) -> tuple[list[Window], bool]:
     return [], True
 
 
-def _window(when: date | None, weekday: str | None, slot: Slot) -> Window:
-    return Window(date=when, weekday=weekday, part_of_day=slot.part, start=slot.start, end=slot.end)  # type: ignore[arg-type]
+def _window(when: date | None, weekday: Weekday | None, slot: Slot) -> Window:
+    return Window(date=when, weekday=weekday, part_of_day=slot.part, start=slot.start, end=slot.end)
 
 
 def _order(window: Window) -> tuple[int, str, int, str, str]:
@@ -678,10 +678,11 @@ def _make_date(year: int, month: int, day: int) -> date | None:
 def _holiday(key: str, today: date) -> date | None:
     """The next date of a named day (Canada and BC holidays, and their eves) that is not in the past."""
     for year in (today.year, today.year + 1):
+        when: date | None
         if key in _FIXED_DAYS:
             when = date(year, *_FIXED_DAYS[key])
         else:
-            when = _holiday_dates(year).get(_LIBRARY_NAMES.get(key, ""))  # type: ignore[assignment]
+            when = _holiday_dates(year).get(_LIBRARY_NAMES.get(key, ""))
         if when is not None and when >= today:
             return when
     return None

@@ -9,9 +9,12 @@ from typing import TYPE_CHECKING
 from bot.engine.availability import option_windows
 from bot.engine.events import Button, ButtonPress, Command, ForgetMe, Reply, ShowMyData
 from bot.engine.prompts import comma_name, fill_msg, menu
-from bot.engine.state import ConversationState, Step
+from bot.engine.state import ConversationState
+from bot.engine.vocabulary import ButtonAction, Step, Use
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.content import ContentPack
     from bot.engine.events import Effect, Incoming
 
@@ -27,6 +30,20 @@ class Controls:
     replies: list[Reply]
     effects: list[Effect]
     notice: str | None
+
+    if TYPE_CHECKING:  # the turn's helpers this mixin calls; bot.engine.intake._Turn defines them
+
+        @property
+        def now(self) -> datetime: ...
+        @property
+        def in_intake(self) -> bool: ...
+        def say(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: str | None) -> None: ...
+        def ask_current(self, prefix: str | None = None) -> None: ...
+        def advance(self, prefix: str | None = None) -> None: ...
+        def start_intake(self) -> None: ...
+        def reset(self) -> None: ...
+        def skip(self) -> None: ...
+        def confirm(self) -> None: ...
 
     def on_command(self, command: Command) -> None:
         handler = {
@@ -71,51 +88,51 @@ class Controls:
 
     def cmd_forget(self, _: Command) -> None:
         msgs = self.content.messages
-        buttons = ((Button(msgs.forget_yes_button, "forget", "yes"), Button(msgs.forget_no_button, "forget", "no")),)
+        buttons = ((Button(msgs.forget_yes_button, ButtonAction.FORGET, "yes"), Button(msgs.forget_no_button, ButtonAction.FORGET, "no")),)
         self.say("forget_confirm", buttons)
 
     def on_button(self, press: ButtonPress) -> None:
         action, value, facts = press.action, press.value, self.state.facts
-        if action == "menu":
+        if action == ButtonAction.MENU:
             if value == "book":
                 self.on_command(Command("book"))
             else:
                 self.say("ask_prompt")
-        elif action == "confirm" and self.state.step is Step.CONFIRM:
+        elif action == ButtonAction.CONFIRM and self.state.step is Step.CONFIRM:
             self.confirm()
-        elif action == "edit" and self.state.step is Step.CONFIRM:
+        elif action == ButtonAction.EDIT and self.state.step is Step.CONFIRM:
             self.state.step = Step.EDIT
             self.ask_current()
-        elif action == "field" and self.state.step is Step.EDIT and value in self.content.intake.edit_fields:
+        elif action == ButtonAction.FIELD and self.state.step is Step.EDIT and value in self.content.intake.edit_fields:
             self.state.step = Step(value)
             self.state.facts.skipped = [s for s in facts.skipped if s is not self.state.step]
             self.ask_current()
-        elif action == "skip" and self.in_intake:
+        elif action == ButtonAction.SKIP and self.in_intake:
             self.skip()
-        elif action == "leave":
+        elif action == ButtonAction.LEAVE:
             self.on_command(Command("cancel"))
-        elif action == "use" and value in self.content.intake.uses:
-            facts.use, facts.use_text = value, None  # type: ignore[assignment]
+        elif action == ButtonAction.USE and value in self.content.intake.uses:
+            facts.use, facts.use_text = Use(value), None
             self.advance()
-        elif action == "avail" and value in self.content.intake.availability_options:
+        elif action == ButtonAction.AVAIL and value in self.content.intake.availability_options:
             facts.availability, facts.availability_flexible = option_windows(value, self.now.date())
             facts.availability_text = self.content.intake.availability_options[value]
             self.state.choices = []
             self.advance()
-        elif action == "pick" and value.isdigit() and int(value) < len(self.state.choices):
+        elif action == ButtonAction.PICK and value.isdigit() and int(value) < len(self.state.choices):
             facts.availability, facts.availability_flexible = [self.state.choices[int(value)]], False
             self.state.choices = []
             self.advance()
-        elif action == "name" and self.incoming.sender.full_name:
+        elif action == ButtonAction.NAME and self.incoming.sender.full_name:
             facts.name = self.incoming.sender.full_name
             self.advance()
-        elif action == "resume" and self.in_intake:
+        elif action == ButtonAction.RESUME and self.in_intake:
             self.ask_current()
-        elif action == "forget" and value == "yes":
+        elif action == ButtonAction.FORGET and value == "yes":
             self.reset()
             self.effects.append(ForgetMe())
             self.replies.append(Reply(fill_msg(self.content, "forgotten"), remove_keyboard=True))
-        elif action == "forget":
+        elif action == ButtonAction.FORGET:
             self.say("forget_kept")
         else:
             self.notice = fill_msg(self.content, "stale_button")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.engine.vocabulary import ButtonAction
+
 if TYPE_CHECKING:
     from bot.engine.state import ConversationState
 
@@ -45,7 +47,10 @@ class Command:
 
 @dataclass(frozen=True)
 class ButtonPress:
-    """A tap on a button the engine offered; `version` is the state version it was offered at."""
+    """A tap on a button the engine offered; `version` is the state version it was offered at.
+
+    `action` is what the callback data said: a ButtonAction's value, or anything else from an old or forged button
+    (the engine compares it with the members and ignores what matches none)."""
 
     action: str
     value: str
@@ -86,7 +91,7 @@ class Button:
     """An inline button: the transport encodes (action, value) with the state version."""
 
     label: str
-    action: str
+    action: ButtonAction
     value: str = ""
 
 
@@ -110,7 +115,7 @@ class Reply:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
         """The reply a journal entry holds."""
-        buttons = tuple(tuple(Button(*b) for b in row) for row in data.get("buttons") or [])
+        buttons = tuple(tuple(Button(label, ButtonAction(action), value) for label, action, value in row) for row in data.get("buttons") or [])
         return cls(data["text"], buttons, data.get("request_contact"), bool(data.get("remove_keyboard")), data.get("question"),
                    tuple(data.get("entries") or ()))  # fmt: skip
 

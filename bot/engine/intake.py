@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bot.content import TELEGRAM_LIMIT, ContentPack
 from bot.engine import parsing
-from bot.engine.answers import Answer, AnswerKind
+from bot.engine.answers import Answer
 from bot.engine.controls import Controls
 from bot.engine.events import (
     Button,
@@ -29,8 +29,9 @@ from bot.engine.events import (
     Reply,
     Text,
 )
-from bot.engine.prompts import ask, comma_name, fill_msg, menu
-from bot.engine.state import INTAKE_ORDER, ConversationState, IntakeFacts, Step
+from bot.engine.prompts import ask, comma_name, example_for, fill_msg, menu
+from bot.engine.state import INTAKE_ORDER, ConversationState, IntakeFacts
+from bot.engine.vocabulary import AnswerKind, ButtonAction, Step, Use
 
 MAX_TEXT = TELEGRAM_LIMIT  # Telegram's own limit: any message a prospect can send is read
 MAX_NOTES = 2000
@@ -218,7 +219,7 @@ class _Turn(Controls):
         elif step is Step.USE and found.use is None and not found.anything and not parsing.looks_like_question(text):
             found.too_long = len(text) > parsing.MAX_USE_TEXT
             if not found.too_long and len(text.split()) <= 6 and not parsing.has_any(text, self.content.intake.greeting_words):
-                found.use, found.use_text = "other", text
+                found.use, found.use_text = Use.OTHER, text
 
     def gave(self, step: Step, found: parsing.Extraction) -> bool:
         """Whether this message answered the step's own question."""
@@ -265,7 +266,7 @@ class _Turn(Controls):
     def skip(self) -> None:
         step = self.state.step
         if step is Step.USE:
-            self.state.facts.use = "other"
+            self.state.facts.use = Use.OTHER
         elif step is Step.NAME and self.incoming.sender.full_name:
             self.state.facts.name = self.incoming.sender.full_name
         elif step in INTAKE_ORDER:
@@ -274,9 +275,10 @@ class _Turn(Controls):
 
     def miss(self) -> None:
         self.state.misses += 1
-        example = getattr(self.content.intake, f"{self.state.step.value}_example", "")
+        example = example_for(self.state.step, self.content)
         if self.state.misses >= 2 and self.state.step in INTAKE_ORDER:
-            buttons = ((Button(self.content.messages.skip_button, "skip"), Button(self.content.messages.leave_button, "leave")),)
+            msgs = self.content.messages
+            buttons = ((Button(msgs.skip_button, ButtonAction.SKIP), Button(msgs.leave_button, ButtonAction.LEAVE)),)
             self.replies.append(Reply(_with_example(self.content, "not_understood_again", example), buttons))
         else:
             self.replies.append(Reply(_with_example(self.content, "not_understood", example)))

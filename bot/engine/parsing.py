@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot.engine.names import CONTACT_MARK, MAX_NAME, find_name, read_name, tidy_
 from bot.engine.people import count_people
 from bot.engine.state import Window
 from bot.engine.timewords import tokenize
+from bot.engine.vocabulary import Use
 
 __all__ = ["MAX_NAME", "find_name", "read_name", "tidy_name"]
 
@@ -28,7 +29,6 @@ MAX_USE_TEXT = 500
 _EMAIL_RE = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
 _PHONE_RUN_RE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,24}\d(?:\s*(?:x|ext\.?)\s*\d{1,5})?")
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LOOSE_EMAIL_RE = re.compile(r"\S{1,64}@\S*")
 _NUMBER_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUMBER_WORDS |= {"dozen": 12, "a dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50}
 _BARE_NUMBER_RE = re.compile(r"^(?:about|around|roughly|maybe|~|approx\.?|approximately)?\s*(\d{1,3}|[a-z ]+?)\s*(?:people|persons|of us|ppl)?\.?$", re.I)
@@ -42,14 +42,13 @@ _GREETING_TEAM_RE = re.compile(r"^\W*(?:hi|hello|hey|dear|bonjour|salut)\s+(?:th
 class Extraction:
     """Facts found in one message; None means "not mentioned"."""
 
-    use: str | None = None
+    use: Use | None = None
     use_text: str | None = None
     people: int | None = None
     availability: AvailabilityResult = field(default_factory=AvailabilityResult)
     name: str | None = None
     email: str | None = None
     phone: str | None = None
-    invalid_email: bool = False
     too_long: bool = False  # the answer to the question asked was longer than the fact may be
 
     @property
@@ -62,7 +61,7 @@ class Extraction:
 def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     """Every intake fact that `text` states, resolved against `now` in the studio's zone."""
     found = Extraction()
-    found.email, found.invalid_email = find_email(text)
+    found.email = find_email(text)
     rest = _EMAIL_RE.sub(CONTACT_MARK, text) if "@" in text else text
     found.phone, spans = find_phone_spans(rest)
     for start, end in reversed(spans):
@@ -71,8 +70,8 @@ def extract(text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     count = count_people(rest)
     if count is not None:
         found.people = count.people
-        if count.colleagues and not has_any(text, vocab.uses["other"].keywords):
-            found.use = "team"  # several colleagues make a team session, whatever page the photos are for
+        if count.colleagues and not has_any(text, vocab.uses[Use.OTHER].keywords):
+            found.use = Use.TEAM  # several colleagues make a team session, whatever page the photos are for
     if found.use is not None:
         found.use_text = " ".join(text.split())[:MAX_USE_TEXT]
     found.availability = parse_availability(rest, now, vocab)
@@ -85,17 +84,16 @@ def clean_text(text: str) -> str:
     return _INVISIBLE_RE.sub("", unicodedata.normalize("NFC", text)).strip()
 
 
-def find_email(text: str) -> tuple[str | None, bool]:
-    """The first valid email address (normalised), and whether an invalid-looking one was seen."""
-    if "@" not in text:  # the patterns are costly on a long word; without an "@" there is nothing to find
-        return None, False
-    invalid = bool(_LOOSE_EMAIL_RE.search(text)) and not _EMAIL_RE.search(text)
+def find_email(text: str) -> str | None:
+    """The first valid email address in the text, normalised."""
+    if "@" not in text:  # the pattern is costly on a long word; without an "@" there is nothing to find
+        return None
     for candidate in _EMAIL_RE.findall(text):
         try:
-            return validate_email(candidate.strip(".'"), check_deliverability=False).normalized, False
+            return validate_email(candidate.strip(".'"), check_deliverability=False).normalized
         except EmailNotValidError:
-            invalid = True
-    return None, invalid
+            continue
+    return None
 
 
 def find_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
@@ -147,13 +145,13 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if phonenumbers.is_valid_number(number) else None
 
 
-def find_use(text: str, vocab: IntakeVocab) -> str | None:
+def find_use(text: str, vocab: IntakeVocab) -> Use | None:
     """The intended use named in the text: a team beats the page it is for ("our team page"), a named use beats
     `other`, then the earliest and longest keyword wins ("agent immobilier" is a realtor, not an actor's agent)."""
     lowered = " " + _GREETING_TEAM_RE.sub(" ", text.lower().replace("’", "'")) + " "
     pattern, owners = _use_pattern(tuple((key, (*use.keywords, *use.generic)) for key, use in vocab.uses.items()))
     generic = {w.lower() for use in vocab.uses.values() for w in use.generic}
-    hits: list[tuple[int, int, int, str]] = []
+    hits: list[tuple[int, int, int, Use]] = []
     alone = bool(_JUST_ME_RE.search(lowered))
     for match in pattern.finditer(lowered):
         if _YOURS_RE.search(lowered, max(0, match.start() - 6), match.start()):
@@ -163,7 +161,7 @@ def find_use(text: str, vocab: IntakeVocab) -> str | None:
         key = owners[match.group(0)]
         team = key in vocab.team_uses
         # "for the team page (just me this time)": one person's photo for a team page is not a team session
-        rank = (4 if alone else 0) if team else 3 if key == "other" else 2 if match.group(0) in generic else 1
+        rank = (4 if alone else 0) if team else 3 if key is Use.OTHER else 2 if match.group(0) in generic else 1
         hits.append((rank, match.start(), -len(match.group(0)), key))
     return min(hits)[3] if hits else None
 
@@ -173,9 +171,9 @@ _YOURS_RE = re.compile(r"\b(?:your|ur|yr|votre|vos|ton|ta|tes|tu|tus)\s+$")
 
 
 @lru_cache(maxsize=4)
-def _use_pattern(uses: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _use_pattern(uses: tuple[tuple[Use, tuple[str, ...]], ...]) -> tuple[re.Pattern[str], dict[str, Use]]:
     """One alternation of every use keyword, longest first, so a message is scanned once."""
-    owners: dict[str, str] = {}
+    owners: dict[str, Use] = {}
     for key, keywords in uses:
         for keyword in keywords:
             owners.setdefault(keyword.lower(), key)
@@ -258,22 +256,17 @@ def is_exactly(text: str, phrases: list[str]) -> bool:
     return cleaned in {p.lower() for p in phrases}
 
 
-def is_past(when: date, today: date) -> bool:
-    """Whether a date is before today."""
-    return when < today
-
-
 def from_model(data: dict[str, Any], text: str, now: datetime, vocab: IntakeVocab) -> Extraction:
     """Facts a model read, each validated like typed input; anything invalid is dropped, never stored."""
     found = Extraction()
     use = data.get("use")
     if isinstance(use, str) and use in vocab.uses:
-        found.use, found.use_text = use, " ".join(text.split())[:MAX_USE_TEXT]
+        found.use, found.use_text = Use(use), " ".join(text.split())[:MAX_USE_TEXT]
     people = data.get("people")
     if isinstance(people, int) and not isinstance(people, bool) and 1 <= people <= 500:
         found.people = people
     if isinstance(data.get("email"), str):
-        found.email = find_email(data["email"])[0]
+        found.email = find_email(data["email"])
     if isinstance(data.get("phone"), str):
         found.phone = find_phone(data["phone"])
     if isinstance(data.get("name"), str):

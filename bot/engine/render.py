@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.content import ContentPack
 from bot.engine.state import WEEKDAYS, IntakeFacts, Window
+from bot.engine.vocabulary import QuestionKind, Use
 
 _DAY_LABELS = dict(zip(WEEKDAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
 
@@ -62,8 +63,8 @@ def fact_lines(facts: IntakeFacts, content: ContentPack, username: str | None = 
     labels = vocab.summary_labels
     rows: list[tuple[str, str | None]] = []
     use_label = vocab.uses[facts.use].label if facts.use else None
-    if use_label and facts.use == "other" and facts.use_text:
-        use_label = f"{use_label} (“{_clip(facts.use_text)}”)"
+    if use_label and facts.use is Use.OTHER and facts.use_text:
+        use_label = f"{use_label} (“{clip(facts.use_text, 80)}”)"
     rows.append((labels["use"], use_label))
     if facts.people is not None or facts.use in vocab.team_uses:
         rows.append((labels["people"], str(facts.people) if facts.people else None))
@@ -71,7 +72,7 @@ def fact_lines(facts: IntakeFacts, content: ContentPack, username: str | None = 
     rows += [(labels["name"], facts.name), (labels["email"], facts.email), (labels["phone"], facts.phone)]
     if username:
         rows.append((labels["telegram"], "@" + username))
-    rows.append((labels["notes"], _clip(facts.notes, 600) if facts.notes else None))
+    rows.append((labels["notes"], clip(facts.notes, 600) if facts.notes else None))
     if source:
         rows.append((labels["source"], source))
     line = content.messages.summary_line
@@ -113,7 +114,8 @@ def fill(template: str, content: ContentPack, **values: str | None) -> str:
     return template.format_map(_Strict(params))
 
 
-def _clip(text: str, limit: int = 80) -> str:
+def clip(text: str, limit: int) -> str:
+    """The text on one line, cut to `limit` characters with an ellipsis when longer (for cards, lists, summaries)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -140,12 +142,13 @@ def lead_fields(facts: IntakeFacts) -> Mapping[str, Any]:
     }
 
 
-def admin_notice_text(kind: str, chat_id: int, text: str, content: ContentPack, lead_id: int | None = None,
+def admin_notice_text(kind: QuestionKind | None, chat_id: int, text: str, content: ContentPack, lead_id: int | None = None,
                       question_id: int | None = None) -> str:  # fmt: skip
-    """The photographer's copy of an unanswered question, a photography inquiry, or a message written after a lead."""
+    """The photographer's copy of an unanswered question, a photography inquiry, or (kind None) a message written
+    after a lead."""
     lead = fill(content.messages.admin_lead_ref, content, lead_id=str(lead_id)) if lead_id else ""
-    templates = {"question": content.messages.admin_question, "inquiry": content.messages.admin_inquiry}
-    template = templates.get(kind, content.messages.admin_message)
+    templates = {QuestionKind.QUESTION: content.messages.admin_question, QuestionKind.INQUIRY: content.messages.admin_inquiry}
+    template = templates[kind] if kind is not None else content.messages.admin_message
     filled = fill(template, content, question_id=str(question_id or ""), chat_id=str(chat_id), text=text, lead="\x00")
     return filled.replace("\x00", lead)
 

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from bot.engine.vocabulary import Step, Use
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 PartOfDay = Literal["morning", "afternoon", "evening", "any"]
-Use = Literal["linkedin", "company_website", "speaking", "dating", "acting", "personal_brand", "team", "other"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class Step(str, enum.Enum):
-    """What the conversation is waiting for."""
-
-    IDLE = "idle"
-    USE = "use"
-    PEOPLE = "people"
-    AVAILABILITY = "availability"
-    NAME = "name"
-    CONTACT = "contact"
-    NOTES = "notes"
-    CONFIRM = "confirm"
-    EDIT = "edit"
 
 
 INTAKE_ORDER = (Step.USE, Step.PEOPLE, Step.AVAILABILITY, Step.NAME, Step.CONTACT, Step.NOTES)
@@ -76,7 +62,7 @@ class IntakeFacts(BaseModel):
     def _clean_name(cls, value: str | None) -> str | None:
         return " ".join(value.split()) if value else value
 
-    def has(self, step: Step, team_uses: frozenset[str]) -> bool:
+    def has(self, step: Step, team_uses: frozenset[Use]) -> bool:
         """Whether the fact a step asks for is known (or deliberately skipped)."""
         if step in self.skipped:
             return True

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from bot.console import plain
 from bot.content import ContentPack, load_content
-from bot.engine.answers import AnswerKind
 from bot.engine.prompts import fill_msg
+from bot.engine.vocabulary import AnswerKind
 from bot.errors import ConfigError, ContentError
 from bot.knowledge import PackAnswerer
 from bot.settings import load_settings

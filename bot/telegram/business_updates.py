@@ -13,6 +13,7 @@ from bot.business import Route, Verdict, business_key
 from bot.conversation import AdminNotice
 from bot.desk.notify import desk_of
 from bot.engine.events import Command, ContactShared, Event, Media, Text
+from bot.engine.vocabulary import NoticeKind
 from bot.telegram.handlers import MEDIA_KINDS, BotContext, answer_query, decode_button, in_background, notify_admins, run_event
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def taken_over_notice(context: BotContext, chat_id: int) -> AdminNotice:
     desk = desk_of(context.application)
     hours = f"{context.services.settings.business_quiet_hours:g}"
     rendered = desk.line(desk.text.business.taken_over, chat_id=chat_id, hours=hours)
-    return AdminNotice("taken_over", business_key(chat_id), "", rendered=rendered)
+    return AdminNotice(NoticeKind.TAKEN_OVER, business_key(chat_id), "", rendered=rendered)
 
 
 async def on_business_button(update: Update, context: BotContext) -> None:

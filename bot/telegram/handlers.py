@@ -31,6 +31,7 @@ from bot.desk.outbox import deliver_due, deliver_lead_card
 from bot.engine.events import ButtonPress, Command, ContactShared, Event, Incoming, Media, Reply, Sender, Text
 from bot.engine.prompts import fill_msg
 from bot.engine.render import my_data_summary
+from bot.engine.vocabulary import NoticeKind
 from bot.logs import bind
 from bot.telegram.context import BotContext
 from bot.telegram.outbox import REPLY_SENDER, BeforeCall, deliver_outcome, delivering
@@ -167,7 +168,7 @@ async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> N
     desk = desk_sender(context.application, context.bot)
     if isinstance(item, AdminNotice):
         await desk.post_notice(item)
-        if item.kind == "forgotten":  # their saved answers are gone, and their desk messages owe an edit now
+        if item.kind is NoticeKind.FORGOTTEN:  # their saved answers are gone, and their desk messages owe an edit now
             await context.services.learned.reload(context.services.sessionmaker)
             await deliver_due(context.application)
     else:

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.engine.events import Command, Incoming, Text
+from bot.engine.vocabulary import LeadStatus
 from bot.services import Services, build_services
 from db.leads import create_lead, list_leads
 from db.messages import recent_messages
-from db.models import Conversation, Lead, LeadStatus
+from db.models import Conversation, Lead
 from tests.conftest import make_settings
 from tests.engine.helpers import DANA
 

@@ -12,7 +12,8 @@ from bot.content import ContentPack
 from bot.desk.callbacks import LIMIT, OPEN_FILTER, Action, DeskTap, decode, encode
 from bot.desk.cards import Desk, lead_message, learn_keyboard, learned_keyboard, list_keyboard, notice_keyboard
 from bot.desk.content import load_desk_content
-from db.models import Lead, LeadInsight, LeadStatus
+from bot.engine.vocabulary import LeadStatus
+from db.models import Lead, LeadInsight
 
 BIG = 10**18 - 1  # the largest id the codec takes: 18 digits
 LONGEST = [

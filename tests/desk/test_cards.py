@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from bot.content import PACKAGED_PROMPTS, TELEGRAM_LIMIT, ContentPack
 from bot.desk.cards import Desk, lead_flags, lead_message, render_card, render_history
 from bot.desk.content import DeskContent, Insights, load_desk_content
+from bot.engine.vocabulary import Direction, InsightSource, LeadStatus, Priority
 from bot.errors import ContentError
-from db.models import Direction, InsightSource, Lead, LeadEvent, LeadInsight, LeadStatus, Message, Priority
+from db.models import Lead, LeadEvent, LeadInsight, Message
 
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)

@@ -12,11 +12,11 @@ import yaml
 
 from bot.cli import main
 from bot.content import PACKAGED_PROMPTS, load_content
+from bot.engine.vocabulary import DeskMessageKind, LeadStatus
 from bot.services import build_services
 from db.desk import lead_events, track_desk_message
 from db.leads import create_lead
 from db.learned import create_learned_answer
-from db.models import DeskMessageKind, LeadStatus
 from db.questions import create_question
 from tests.conftest import ADMIN_CHAT_ID, make_settings
 from tests.fakes.telegram_server import FakeTelegram

@@ -20,13 +20,14 @@ from bot.content import PACKAGED_PROMPTS, ContentPack, load_content
 from bot.desk.cards import Desk
 from bot.desk.content import DeskContent, load_desk_content
 from bot.desk.insights import TemplateOrganiser, availability_words, facts_for_model, fill_plain
+from bot.engine.vocabulary import Direction, InsightSource, LeadStatus, Priority
 from bot.errors import ContentError
 from bot.services import Services, build_services
 from db.base import utcnow
 from db.insights import claim_draft, get_insight, release_draft, save_insight
 from db.leads import create_lead
 from db.messages import recent_messages
-from db.models import DeskMessage, Direction, InsightSource, Lead, LeadInsight, LeadStatus, Priority
+from db.models import DeskMessage, Lead, LeadInsight
 from tests.conftest import ADMIN_CHAT_ID, make_settings, studio_prompts
 from tests.desk.conftest import PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
 from tests.fakes.openai_server import FakeOpenAI, Request, Scripted

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.desk.jobs import DIGEST_JOB, REMINDER_JOB, RETENTION_JOB, apply_retention
+from bot.engine.vocabulary import Direction, LeadStatus
 from db.base import utcnow
 from db.leads import create_lead
 from db.messages import recent_messages
-from db.models import Conversation, Direction, LeadStatus
+from db.models import Conversation
 from db.questions import create_question
 from tests.conftest import ADMIN_CHAT_ID
 from tests.desk.conftest import PROSPECT, DeskBot, buttons_of, new_text, say, shown, tap

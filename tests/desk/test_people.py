@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.desk.service import Actor, DeskService, Redemption
+from bot.engine.vocabulary import LeadStatus
 from bot.services import build_services
 from db.desk import lead_events
-from db.models import DeskAssistant, DeskInvitation, LeadStatus, ProcessedUpdate
+from db.models import DeskAssistant, DeskInvitation, ProcessedUpdate
 from tests.conftest import make_settings
 from tests.desk.conftest import PROSPECT, DeskBot, book, buttons_of, card_in
 from tests.fakes.telegram_server import Call, FakeTelegram, _ApiError, _Request

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from db.models import OutboxItem, OutboxKind
+from bot.engine.vocabulary import OutboxKind
+from db.models import OutboxItem
 from tests.conftest import ADMIN_CHAT_ID
 from tests.desk.conftest import PROSPECT, DeskBot, book, card_in, follow_up, tap
 from tests.desk.test_outbox import SETTLE, _start

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine.events import Command, Incoming, Text
+from bot.engine.vocabulary import DeskMessageKind, LeadStatus
 from bot.services import Services, build_services
 from db.base import utcnow
 from db.desk import (
@@ -36,7 +37,7 @@ from db.funnel import (
 )
 from db.leads import create_lead
 from db.learned import create_learned_answer, learned_for_question, list_learned_answers
-from db.models import Conversation, DeskMessageKind, LeadStatus
+from db.models import Conversation
 from db.questions import answer_question, create_question
 from tests.conftest import make_settings
 from tests.engine.helpers import DANA

@@ -11,12 +11,13 @@ import yaml
 from sqlalchemy import select, update
 
 from bot.content import KnowledgeEntry
+from bot.engine.vocabulary import DeskMessageKind, Direction, LeadStatus
 from bot.services import build_services
 from db.desk import lead_events
 from db.leads import create_lead
 from db.learned import create_learned_answer
 from db.messages import recent_messages
-from db.models import DeskMessage, DeskMessageKind, Direction, LeadStatus, Question
+from db.models import DeskMessage, Question
 from tests.conftest import ADMIN_CHAT_ID
 from tests.desk.conftest import OTHER_ADMIN, PROSPECT, DeskBot, book, buttons_of, card_in, follow_up, say, shown, tap
 from tests.fakes.telegram_server import Call, FakeTelegram

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from bot.content import ContentPack, load_content
-from bot.engine.answers import AnswerKind
 from bot.engine.events import ForwardToAdmins, QuestionUnanswered
+from bot.engine.vocabulary import AnswerKind
 from bot.knowledge import PackAnswerer, split_parts
 from tests.conftest import studio_prompts
 from tests.engine.helpers import Chat

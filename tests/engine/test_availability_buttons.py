@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.content import ContentPack, load_content
-from bot.engine.state import Step
+from bot.engine.vocabulary import Step
 from tests.engine.helpers import Chat
 
 ZONE = ZoneInfo("America/Vancouver")

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from bot.content import TELEGRAM_LIMIT, ContentPack, load_content
 from bot.engine.events import Text
 from bot.engine.prompts import summary
-from bot.engine.state import IntakeFacts, Step
+from bot.engine.state import IntakeFacts
+from bot.engine.vocabulary import Step
 from tests.engine.helpers import DANA, Chat
 
 CONTENT: ContentPack = load_content()

@@ -8,7 +8,8 @@ import pytest
 
 from bot.content import ContentPack
 from bot.engine.events import ButtonPress, ContactShared, Media, Text
-from bot.engine.state import Step, Window
+from bot.engine.state import Window
+from bot.engine.vocabulary import Step
 from tests.engine.helpers import Chat
 
 MULTI_FACT = "Hi, I'm Dana, need a LinkedIn photo, free next Thursday morning, dana@example.com"

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from bot.content import ContentPack, load_content
 from bot.engine.events import ButtonPress, Command, ContactShared, Media, Text
-from bot.engine.state import IntakeFacts, Step
+from bot.engine.state import ConversationState, IntakeFacts
+from bot.engine.vocabulary import Step
 from tests.engine.helpers import Chat
 
 CONTENT: ContentPack = load_content()
@@ -40,7 +41,9 @@ def test_engine_never_raises_and_every_lead_validates(sequence: list[object]) ->
             item = ButtonPress(action, value, chat.state.version if fresh else chat.state.version - 1)
         decision = chat.send(item)  # type: ignore[arg-type]
         assert all(len(r.text) <= 4096 for r in decision.replies)
-        assert chat.state.step in Step
+        # What the service stores must read back as the same state (a step or a use outside the vocabulary would not).
+        assert ConversationState.model_validate(chat.state.model_dump(mode="json")) == chat.state
+        assert type(chat.state.step) is Step
     for confirmed in chat.leads:
         IntakeFacts.model_validate(confirmed.facts.model_dump())
         assert confirmed.facts.use is not None

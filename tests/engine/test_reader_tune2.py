@@ -16,7 +16,7 @@ from bot.engine.availability import parse_availability
 from bot.engine.names import find_name, read_name
 from bot.engine.parsing import find_phone, find_use, looks_like_question
 from bot.engine.people import HeadCount, count_people
-from bot.engine.state import Step
+from bot.engine.vocabulary import Step
 from tests.engine.helpers import Chat
 
 ZONE = ZoneInfo("America/Vancouver")
