@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from telegram import Update
@@ -44,10 +44,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._finished = asyncio.Event()  # set each time one finishes
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Count the update in hand while it waits for a slot and runs."""
+        """Count the update in hand while it waits for its chat's turn, then a slot, and runs.
+
+        The chat's turn comes before the slot: an update queued behind its chat's earlier one (a chat paused by a
+        429, a slow model answer) holds no slot, so one busy chat cannot take them all and stall the others."""
         self.in_hand += 1
         try:
-            await super().process_update(update, coroutine)
+            chat = update.effective_chat if isinstance(update, Update) else None
+            async with self._turn(chat.id if chat is not None else None):
+                await super().process_update(update, coroutine)
         finally:
             self.in_hand -= 1
             self._finished.set()
@@ -58,22 +63,26 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._finished.wait(), timeout)
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await the update's handling once no earlier update of the same chat is running."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat_id: int | None) -> AsyncIterator[None]:
+        """Held while no earlier update of the same chat is running (updates of no chat need no turn)."""
+        if chat_id is None:
+            yield
             return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
-            self._waiting[chat.id] -= 1
-            if not self._waiting[chat.id]:  # nobody else queued for this chat: drop its lock
-                del self._waiting[chat.id]
-                del self._locks[chat.id]
+            self._waiting[chat_id] -= 1
+            if not self._waiting[chat_id]:  # nobody else queued for this chat: drop its lock
+                del self._waiting[chat_id]
+                del self._locks[chat_id]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await the update's handling: its chat's turn and a slot are already held."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -78,6 +78,7 @@ class _Failure:
     status: int
     description: str
     retry_after: int | None
+    chat_id: int | None = None  # only calls to this chat fail; None: any call
 
 
 class _ApiError(Exception):
@@ -325,15 +326,15 @@ class FakeTelegram:
         return int(call.result["message_id"])
 
     def fail_next(self, method: str, *, status: int, description: str | None = None,
-                  retry_after: int | None = None, count: int = 1) -> None:
-        """Answer the next ``count`` calls to ``method`` with an error instead of success."""
+                  retry_after: int | None = None, count: int = 1, chat_id: int | None = None) -> None:
+        """Answer the next ``count`` calls to ``method`` (to ``chat_id``, if given) with an error instead of success."""
         if status == 429:
             retry_after = 1 if retry_after is None else retry_after  # Telegram always sends it
             description = description or f"Too Many Requests: retry after {retry_after}"
         description = description or _DEFAULT_ERRORS.get(status, HTTPStatus(status).phrase)
         with self._cond:
             queue = self._failures.setdefault(method.lower(), [])
-            queue.extend([_Failure(status, description, retry_after)] * count)
+            queue.extend([_Failure(status, description, retry_after, chat_id)] * count)
 
     def hold_next(self, method: str, seconds: float, *, chat_id: int | None = None, count: int = 1) -> None:
         """Answer the next ``count`` calls to ``method`` (to ``chat_id``, if given) ``seconds`` late, as a slow network
@@ -536,7 +537,7 @@ class FakeTelegram:
         with self._cond:
             hold = self._hold(method.lower(), params)
             try:
-                method, handler = self._route(prefix, method)
+                method, handler = self._route(prefix, method, params)
                 status, result = 200, handler(_Request(method, params, uploads))
                 body: JSON = {"ok": True, "result": result}
             except _ApiError as err:
@@ -554,7 +555,7 @@ class FakeTelegram:
                 return seconds
         return 0.0
 
-    def _route(self, prefix: str, method: str) -> tuple[str, Handler]:
+    def _route(self, prefix: str, method: str, params: JSON) -> tuple[str, Handler]:
         if not prefix.startswith("/bot"):
             raise _ApiError(404, "Not Found")
         if prefix != f"/bot{self.token}":
@@ -562,9 +563,11 @@ class FakeTelegram:
         name, handler = self._handlers.get(method.lower(), (method, None))
         if handler is None:
             raise _ApiError(404, "Not Found")
-        if failures := self._failures.get(name.lower()):
-            failure = failures.pop(0)
-            raise _ApiError(failure.status, failure.description, failure.retry_after)
+        failures = self._failures.get(name.lower(), [])
+        for i, failure in enumerate(failures):
+            if failure.chat_id is None or str(params.get("chat_id")) == str(failure.chat_id):
+                del failures[i]
+                raise _ApiError(failure.status, failure.description, failure.retry_after)
         return name, handler
 
     def _get_me(self, req: _Request) -> JSON:
