@@ -71,6 +71,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await refuse_channel_admin_chats(application.bot, services.settings.admin_chat_ids)  # before the first update
+    await services.conversations.adopt_journal()  # rows journaled before they named their bot (revision 0011)
     await services.learned.reload(services.sessionmaker)
     schedule_desk_jobs(application)
     schedule_outbox(application)

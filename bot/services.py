@@ -67,7 +67,7 @@ def build_services(settings: Settings, *, show_examples: bool = False) -> Servic
     client = _model_client(settings)
     phrasing = _phrasing(settings, content, sessionmaker, answerer, client)
     reader = phrasing.phraser if phrasing is not None else None
-    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader)
+    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader, bot_id=settings.bot_id)
     business = BusinessService(sessionmaker, settings.business_quiet_hours)
     return Services(settings, content, engine, sessionmaker, conversations, learned, business, phrasing, client)
 
