@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from functools import partial
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
@@ -21,6 +22,7 @@ from bot.handlers import BotContext, register
 from bot.ordering import BatchedPollRequest, ChatOrderedProcessor
 from bot.ratelimit import ChatRateLimit
 from bot.services import Services
+from db.locks import LockSpace
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,8 @@ def bot_defaults() -> Defaults:
 def build_application(services: Services, token: str, base_url: str, *, webhook: bool = False) -> Application:  # type: ignore[type-arg]
     """The Application with our context type, HTML defaults and every handler (no Updater in webhook mode)."""
     builder = ApplicationBuilder()
-    processor = ChatOrderedProcessor()
+    across_workers = webhook and services.locks.across_processes  # one poller, but many webhook workers
+    processor = ChatOrderedProcessor(guard=partial(services.locks.hold, LockSpace.CHAT) if across_workers else None)
     polls = BatchedPollRequest(processor)
     builder = builder.updater(None) if webhook else builder.get_updates_request(polls)
     application = (

@@ -2,7 +2,9 @@
 
 python-telegram-bot processes one update at a time unless told otherwise, which makes every Bot API round trip
 and every database commit a queue for everyone. This processor runs many at once but holds a per-chat lock, so
-one prospect's messages are still applied in the order they were sent.
+one prospect's messages are still applied in the order they were sent. Webhook updates go through it too; with
+several webhook workers, a `guard` (a PostgreSQL advisory lock per chat, db.locks) keeps a chat's updates in other
+workers waiting as well, taken once this worker's own turn has come.
 
 Its poller asks for more as soon as a getUpdates call returns, so under load each call brought back one or two
 updates and cost as much CPU as processing them. `BatchedPollRequest` makes the next getUpdates wait until at
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
@@ -31,13 +34,15 @@ from telegram.request import HTTPXRequest
 MAX_CONCURRENT_UPDATES = 64
 BATCH_WAIT = 0.05  # seconds: the longest a poll waits for the previous batch (a slow update must not hold the rest)
 LOW_WATER = 8  # updates still in hand at which the next poll goes out: enough to keep the loop busy meanwhile
+ChatGuard = Callable[[int], AbstractAsyncContextManager[None]]  # held around a chat's update, across processes
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one chat."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES, guard: ChatGuard | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self._guard = guard
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self.in_hand = 0  # updates handed to the processor and not finished, including those queued for a slot
@@ -72,7 +77,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._guard(chat_id) if self._guard is not None else contextlib.nullcontext():
                 yield
         finally:
             self._waiting[chat_id] -= 1

@@ -57,6 +57,7 @@ class Call:
     result: Any = None  # the "result" the fake returned (None for errors)
     filenames: dict[str, str] = field(default_factory=dict)
     answered: float = 0.0  # time.monotonic() when the fake had its answer (a long poll's, once updates came)
+    while_held: int = 0  # how many earlier calls' answers (hold_next) were still held back when this one arrived
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             error = _ApiError(500, f"Fake server error: {exc!r}")
             status, data, hold = error.status, json.dumps(error.body).encode(), 0.0
         time.sleep(hold)  # the call is done and recorded; only its answer is slow to come back
+        if hold:
+            self.server.fake._release_hold()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -231,6 +234,7 @@ class FakeTelegram:
         self._pushed: dict[int, JSON] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._holds: dict[str, list[tuple[float, int | None]]] = {}
+        self._held = 0  # answers being held back now
         self._chats: dict[int, JSON] = {}
         self._last_message_id: dict[int, int] = {}
         self._bot_messages: dict[tuple[int, int], JSON] = {}
@@ -353,6 +357,12 @@ class FakeTelegram:
             self._pushed[int(update["update_id"])] = update
             self._cond.notify_all()
         return int(update["update_id"])
+
+    def pushed(self, update_id: int) -> JSON:
+        """A pushed update as Telegram would post it to a webhook (and take it off the getUpdates queue)."""
+        with self._cond:
+            self._updates = [u for u in self._updates if u["update_id"] != update_id]
+            return copy.deepcopy(self._pushed[update_id])
 
     def redeliver(self, update_id: int) -> None:
         """Queue an already pushed update again, same id (as Telegram does after a crash before the offset moved)."""
@@ -535,7 +545,8 @@ class FakeTelegram:
         """The call's status and body, and how long to hold the answer back."""
         arrived, (prefix, _, method) = time.monotonic(), path.rpartition("/")
         with self._cond:
-            hold = self._hold(method.lower(), params)
+            hold, held = self._hold(method.lower(), params), self._held
+            self._held += 1 if hold else 0
             try:
                 method, handler = self._route(prefix, method, params)
                 status, result = 200, handler(_Request(method, params, uploads))
@@ -544,8 +555,12 @@ class FakeTelegram:
                 status, result, body = err.status, None, err.body
             self._calls.append(Call(method, params, {k: u.content for k, u in uploads.items()},
                                     arrived, status, copy.deepcopy(result),
-                                    {k: u.filename for k, u in uploads.items()}, time.monotonic()))
+                                    {k: u.filename for k, u in uploads.items()}, time.monotonic(), held))
             return status, json.dumps(body, ensure_ascii=False).encode(), hold
+
+    def _release_hold(self) -> None:
+        with self._cond:  # before the answer is written: whatever the bot does after it counts as after the hold
+            self._held -= 1
 
     def _hold(self, method: str, params: JSON) -> float:
         holds = self._holds.get(method, [])
