@@ -40,7 +40,7 @@ async def find_update(session: AsyncSession, bot_id: int, update_id: int) -> Pro
 async def adopt_journal(session: AsyncSession, bot_id: int) -> None:
     """Rows journaled before they named their bot (bot id 0, revision 0011) are this bot's: it wrote them."""
     if bot_id:
-        await session.execute(update(_TABLE).where(_TABLE.c.bot_id == 0).values(bot_id=bot_id))
+        await session.execute(update(ProcessedUpdate).where(ProcessedUpdate.bot_id == 0).values(bot_id=bot_id))
 
 
 async def record_update(

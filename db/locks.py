@@ -23,7 +23,7 @@ from db.session import make_engine
 
 log = logging.getLogger(__name__)
 LOCK_CONNECTIONS = 4  # kept open per space; more are opened while many are held at once
-MAX_HELD = 32  # per space and process: one more waits for a connection to come back
+MAX_HELD = 16  # per space and process, like the work's own pool (15): one more waits for a connection to come back
 _LOCK = text("SELECT pg_advisory_lock(:space, :key)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:space, :key)")
 

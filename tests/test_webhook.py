@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from bot.app import build_application
 from bot.services import Services, build_services
 from bot.webhook import SECRET_HEADER, create_app
+from db.desk import lead_cards
 from db.models import Conversation, Lead
-from tests.conftest import make_settings
+from tests.conftest import ADMIN_CHAT_ID, make_settings
+from tests.desk.conftest import MULTI_FACT, OTHER_ADMIN, buttons_of, shown
 from tests.fakes.telegram_server import FakeTelegram
 
 SECRET = "s3cret-token-for-tests_0123456789"
@@ -155,6 +157,16 @@ async def _post(worker: Worker, update: dict[str, Any]) -> int:
         return (await client.post("/telegram", json=update)).status_code
 
 
+async def _remembered_cards(worker: Worker, lead_id: int, count: int) -> None:
+    """Wait until the desk has remembered `count` cards of the lead (posted by whichever worker)."""
+    for _ in range(500):
+        async with worker.services.sessionmaker() as session:
+            if len(await lead_cards(session, lead_id)) >= count:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"lead #{lead_id}'s cards were not remembered")
+
+
 async def _two_workers(fake: FakeTelegram, postgres_database: str, **settings: object) -> list[Worker]:
     from tests.conftest import TABLES, _admin_sql
 
@@ -191,15 +203,13 @@ async def test_two_workers_on_postgresql_take_one_chats_updates_one_at_a_time(fa
 
 
 async def test_two_workers_on_postgresql_leave_every_card_showing_the_last_status(fake_telegram: FakeTelegram, postgres_database: str) -> None:
-    from tests.conftest import ADMIN_CHAT_ID
-    from tests.desk.conftest import MULTI_FACT, OTHER_ADMIN, buttons_of, shown
-
     admins, prospect = (ADMIN_CHAT_ID, OTHER_ADMIN), 7102
     workers = await _two_workers(fake_telegram, postgres_database, admin_chat_ids=admins)
     try:
         for step, text in enumerate(["/book", MULTI_FACT, "skip", "confirm"]):
             assert await _post(workers[step % 2], fake_telegram.pushed(fake_telegram.push_text(prospect, text))) == 200
         cards = [await fake_telegram.wait_for_text(chat, "New lead #1") for chat in admins]
+        await _remembered_cards(workers[0], 1, len(admins))  # a tap on a card not remembered yet is another story
 
         def tapped(admin: int, label: str) -> dict[str, Any]:
             card = cards[admins.index(admin)]
