@@ -38,7 +38,7 @@ from bot.engine.state import ConversationState
 from bot.engine.vocabulary import NoticeKind, QuestionKind, Step
 from bot.errors import StaleConversation
 from db.conversations import load_conversation, save_conversation
-from db.journal import claim_update, find_update, mark_sent, record_update, set_blocked
+from db.journal import adopt_journal, claim_update, find_update, mark_sent, record_update, set_blocked
 from db.leads import create_lead
 from db.messages import log_exchange
 from db.models import Conversation
@@ -113,8 +113,11 @@ class HandOvers:
     transaction per message under load.
     """
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], writes: contextlib.AbstractAsyncContextManager[Any]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], writes: contextlib.AbstractAsyncContextManager[Any], bot_id: int = 0
+    ) -> None:
         self.sessionmaker = sessionmaker
+        self.bot_id = bot_id
         self._writes = writes  # the service's SQLite write queue
         self._pending: dict[int, tuple[int, bool]] = {}  # update id -> (replies handed over, all of them)
         self._batch: asyncio.Future[None] | None = None  # settled when the pending marks are committed
@@ -134,7 +137,7 @@ class HandOvers:
                 marks, self._pending, self._batch = self._pending, {}, None
                 try:
                     async with self._writes, self.sessionmaker.begin() as session:
-                        await mark_sent(session, marks)
+                        await mark_sent(session, self.bot_id, marks)
                     batch.set_result(None)
                 except Exception as exc:
                     batch.set_exception(exc)
@@ -155,8 +158,10 @@ class ConversationService:
         *,
         defer_answers: bool = False,
         reader: IntakeReader | None = None,
+        bot_id: int = 0,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.bot_id = bot_id  # the journal's rows are this bot's (db.journal)
         self.engine: AsyncEngine = sessionmaker.kw["bind"]
         self.ctx = ctx
         self.reader = reader
@@ -165,7 +170,7 @@ class ConversationService:
         self._writes = asyncio.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         # With a model configured, answers are logged once phrased (bot.answering), not here.
         self.defer_answers = defer_answers
-        self.hand_overs = HandOvers(sessionmaker, self._writes)
+        self.hand_overs = HandOvers(sessionmaker, self._writes, bot_id)
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Apply an event; a race with another worker, or a dropped database connection, is retried from a fresh read.
@@ -211,9 +216,14 @@ class ConversationService:
         """Claim an update handled outside the engine (the desk); False when it was handled before."""
         try:
             async with self.sessionmaker.begin() as session:
-                return await claim_update(session, update_id, chat_id)
+                return await claim_update(session, self.bot_id, update_id, chat_id)
         except IntegrityError:
             return False  # another worker claimed it at the same moment
+
+    async def adopt_journal(self) -> None:
+        """Take the journal rows written before they named their bot (db.journal.adopt_journal); once at start."""
+        async with self._writes, self.sessionmaker.begin() as session:
+            await adopt_journal(session, self.bot_id)
 
     async def set_blocked(self, chat_id: int, blocked: bool) -> None:
         """Record that a prospect blocked (or unblocked) the bot."""
@@ -227,7 +237,7 @@ class ConversationService:
     async def _replay(self, session: AsyncSession, incoming: Incoming) -> Outcome | None:
         """The outcome of an update seen before: nothing new, only replies not delivered yet."""
         assert incoming.update_id is not None
-        seen = await find_update(session, incoming.update_id)
+        seen = await find_update(session, self.bot_id, incoming.update_id)
         if seen is None:
             return None
         log.info("redelivered update ignored")
@@ -281,7 +291,7 @@ class ConversationService:
         # not one the model phrases first, as a crash while it writes would lose the answer.
         handed = 1 if decision.replies and not (self.defer_answers and decision.replies[0].question) else 0
         if incoming.update_id is not None:
-            await record_update(connection, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version, handed)
+            await record_update(connection, self.bot_id, incoming.update_id, incoming.chat_id, [r.to_json() for r in decision.replies], version, handed)
         admin_notices = tuple(n for n in notices if n is not None)
         return Outcome(decision.replies, version, decision.notice, saved, admin_notices, my_data, incoming.update_id, handed=handed)
 

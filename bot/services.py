@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from bot.engine.intake import EngineContext
 from bot.knowledge import PackAnswerer
 from bot.learned import LearnedAnswerer
 from bot.settings import Settings
+from db.locks import AdvisoryLocks
 from db.session import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class Services:
     business: BusinessService  # Telegram Business connections and chats
     phrasing: AnswerPhrasing | None = None  # set when a model is configured
     model_client: openai.AsyncOpenAI | None = None  # the process's one model client (phrasing, the desk's follow-ups)
+    locks: AdvisoryLocks = field(default_factory=lambda: AdvisoryLocks(None))  # across webhook workers (PostgreSQL)
 
     async def close(self) -> None:
         """Release the database connections and the model client's."""
@@ -48,6 +50,7 @@ class Services:
             if self.model_client is not None:
                 await self.model_client.close()
         finally:
+            await self.locks.close()
             await self.engine.dispose()
 
 
@@ -67,9 +70,10 @@ def build_services(settings: Settings, *, show_examples: bool = False) -> Servic
     client = _model_client(settings)
     phrasing = _phrasing(settings, content, sessionmaker, answerer, client)
     reader = phrasing.phraser if phrasing is not None else None
-    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader)
+    conversations = ConversationService(sessionmaker, ctx, defer_answers=phrasing is not None, reader=reader, bot_id=settings.bot_id)
     business = BusinessService(sessionmaker, settings.business_quiet_hours)
-    return Services(settings, content, engine, sessionmaker, conversations, learned, business, phrasing, client)
+    locks = AdvisoryLocks(settings.database_url)
+    return Services(settings, content, engine, sessionmaker, conversations, learned, business, phrasing, client, locks)
 
 
 def _model_client(settings: Settings) -> openai.AsyncOpenAI | None:

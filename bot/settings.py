@@ -140,6 +140,13 @@ class Settings(BaseSettings):
             raise ConfigError("WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return self.webhook_url, secret
 
+    @property
+    def bot_id(self) -> int:
+        """The bot's own id, the token's digits before the colon (0 without a token): the update journal's key with
+        the update id, since another bot, or the studio's new one, numbers its updates afresh."""
+        token = self.telegram_bot_token.get_secret_value().strip() if self.telegram_bot_token else ""
+        return int(token.split(":", 1)[0]) if token else 0
+
     def require_token(self) -> str:
         """The bot token, or a ConfigError naming the setting."""
         if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value().strip():

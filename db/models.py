@@ -123,6 +123,8 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
     __table_args__ = (Index("ix_processed_updates_sent_at_created_at", "sent_at", "created_at"),)
 
+    # Update ids are one bot's numbering: another bot on the database, or the studio's re-created one, reuses them.
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, server_default="0")
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     replies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -32,15 +34,52 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 
 
 def _configure(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
         render_item=_render_item,
     )
-    with context.begin_transaction():
+    with _foreign_keys_off(connection) if sqlite else contextlib.nullcontext(), context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            _refuse_dangling_references(connection)
+
+
+@contextlib.contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off while revisions run, checked before the commit, then on again.
+
+    A batch operation rebuilds a table (copy, drop, rename); with foreign keys enforced, dropping the old table
+    runs every ON DELETE of the rows that point at it, so rebuilding `leads` (the downgrade of 0002, say) set each
+    conversation's `last_lead_id` to NULL. SQLite's own recipe for altering a table turns them off first; the
+    pragma is ignored inside a transaction, so it goes to the driver before Alembic begins one.
+    """
+    if connection.in_transaction():  # a caller's transaction: the pragma would be ignored (SQLite says so)
+        yield
+        return
+    _pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
+def _refuse_dangling_references(connection: Connection) -> None:
+    """Fail the migration (rolled back) when a revision left a row pointing at nothing, as enforcement would have."""
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        raise RuntimeError(f"migration left rows pointing at nothing in: {sorted({row[0] for row in dangling})}")
 
 
 async def _run_online() -> None:

@@ -397,3 +397,18 @@ async def test_nul_characters_are_dropped_before_anything_is_stored(database_url
         assert all("\x00" not in m.text for m in logged) and any("how much is it?" in m.text for m in logged)
     finally:
         await services.close()
+
+
+async def test_a_recreated_bot_answers_the_update_ids_its_old_bot_used(sqlite_url: str) -> None:
+    # The studio revokes its bot and makes a new one with @BotFather: same database, a new bot id, and Telegram
+    # numbers the new bot's updates from where it likes (the fake from 10,001 for both).
+    for token, chat_id in (("111111:OLD-bot-token", 4301), ("222222:NEW-bot-token", 4302)):
+        with FakeTelegram(token=token) as fake:
+            bot = RunningBot(fake, make_settings(sqlite_url, fake))
+            await bot.start()
+            try:
+                update_id = fake.push_text(chat_id, "/help")
+                await fake.wait_for_text(chat_id, "what I can do")
+            finally:
+                await bot.stop()
+        assert update_id == 10_001

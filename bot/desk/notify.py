@@ -29,6 +29,7 @@ from db.base import utcnow
 from db.desk import get_desk_message, last_status_events, lead_cards, track_desk_message
 from db.insights import get_insight, save_insight
 from db.leads import get_lead
+from db.locks import LockSpace
 from db.messages import log_messages
 from db.models import DeskMessage, Lead, LeadInsight
 from db.questions import answer_question
@@ -225,7 +226,9 @@ class DeskSender:
 
     async def refresh(self, lead_id: int) -> int:
         """Edit every card of a lead in place to show its current status and follow-up; how many were edited."""
-        async with self.unsettled.lock(lead_id):  # a slower refresh that read the lead earlier cannot edit last
+        # A slower refresh that read the lead earlier cannot edit last: not in this process (its lock), nor in
+        # another webhook worker (the lead's advisory lock on PostgreSQL).
+        async with self.unsettled.lock(lead_id), self.services.locks.hold(LockSpace.LEAD_CARDS, lead_id):
             await self.unsettled.settle(self.unsettled.pending(lead_id=lead_id))  # a card being sent is edited too
             async with self.services.sessionmaker() as session:
                 current = await self._current(session, lead_id)

@@ -154,7 +154,7 @@ class DeskService:
             async with self.sessionmaker.begin() as session:
                 if not await self.is_desk_person(session, actor.user_id):
                     raise DeskRefused(f"user {actor.user_id} is not on the desk")
-                if claim is not None and not await claim_update(session, claim.update_id, claim.chat_id):
+                if claim is not None and not await claim_update(session, self.settings.bot_id, claim.update_id, claim.chat_id):
                     raise AlreadyDone(f"update {claim.update_id}")
                 yield session
         except IntegrityError as exc:
@@ -219,7 +219,7 @@ class DeskService:
         hashed, now = code_hash(code), utcnow()
         try:
             async with self.sessionmaker.begin() as session:
-                if claim is not None and not await claim_update(session, claim.update_id, claim.chat_id):
+                if claim is not None and not await claim_update(session, self.settings.bot_id, claim.update_id, claim.chat_id):
                     return Redemption.ALREADY_JOINED if await is_assistant(session, user_id) else Redemption.INVALID
                 invitation = await redeem_invitation(session, hashed, user_id, now)
                 if invitation is None:

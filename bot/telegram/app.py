@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from functools import partial
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
@@ -21,6 +22,7 @@ from bot.telegram.business_updates import register_business
 from bot.telegram.delivery import RetryingLimiter
 from bot.telegram.handlers import BotContext, register
 from bot.telegram.ordering import BatchedPollRequest, ChatOrderedProcessor
+from db.locks import LockSpace
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,8 @@ def bot_defaults() -> Defaults:
 def build_application(services: Services, token: str, base_url: str, *, webhook: bool = False) -> Application:  # type: ignore[type-arg]
     """The Application with our context type, HTML defaults and every handler (no Updater in webhook mode)."""
     builder = ApplicationBuilder()
-    processor = ChatOrderedProcessor()
+    across_workers = webhook and services.locks.across_processes  # one poller, but many webhook workers
+    processor = ChatOrderedProcessor(guard=partial(services.locks.hold, LockSpace.CHAT) if across_workers else None)
     polls = BatchedPollRequest(processor)
     builder = builder.updater(None) if webhook else builder.get_updates_request(polls)
     application = (
@@ -71,6 +74,7 @@ def build_application(services: Services, token: str, base_url: str, *, webhook:
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     services: Services = application.bot_data["services"]
     await refuse_channel_admin_chats(application.bot, services.settings.admin_chat_ids)  # before the first update
+    await services.conversations.adopt_journal()  # rows journaled before they named their bot (revision 0011)
     await services.learned.reload(services.sessionmaker)
     schedule_desk_jobs(application)
     schedule_outbox(application)

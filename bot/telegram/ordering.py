@@ -2,7 +2,9 @@
 
 python-telegram-bot processes one update at a time unless told otherwise, which makes every Bot API round trip
 and every database commit a queue for everyone. This processor runs many at once but holds a per-chat lock, so
-one prospect's messages are still applied in the order they were sent.
+one prospect's messages are still applied in the order they were sent. Webhook updates go through it too; with
+several webhook workers, a `guard` (a PostgreSQL advisory lock per chat, db.locks) keeps a chat's updates in other
+workers waiting as well, taken once this worker's own turn has come.
 
 Its poller asks for more as soon as a getUpdates call returns, so under load each call brought back one or two
 updates and cost as much CPU as processing them. `BatchedPollRequest` makes the next getUpdates wait until at
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
@@ -31,23 +34,30 @@ from telegram.request import HTTPXRequest
 MAX_CONCURRENT_UPDATES = 64
 BATCH_WAIT = 0.05  # seconds: the longest a poll waits for the previous batch (a slow update must not hold the rest)
 LOW_WATER = 8  # updates still in hand at which the next poll goes out: enough to keep the loop busy meanwhile
+ChatGuard = Callable[[int], AbstractAsyncContextManager[None]]  # held around a chat's update, across processes
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent across chats, sequential within one chat."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES, guard: ChatGuard | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self._guard = guard
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self.in_hand = 0  # updates handed to the processor and not finished, including those queued for a slot
         self._finished = asyncio.Event()  # set each time one finishes
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Count the update in hand while it waits for a slot and runs."""
+        """Count the update in hand while it waits for its chat's turn, then a slot, and runs.
+
+        The chat's turn comes before the slot: an update queued behind its chat's earlier one (a chat paused by a
+        429, a slow model answer) holds no slot, so one busy chat cannot take them all and stall the others."""
         self.in_hand += 1
         try:
-            await super().process_update(update, coroutine)
+            chat = update.effective_chat if isinstance(update, Update) else None
+            async with self._turn(chat.id if chat is not None else None):
+                await super().process_update(update, coroutine)
         finally:
             self.in_hand -= 1
             self._finished.set()
@@ -58,22 +68,26 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._finished.wait(), timeout)
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Await the update's handling once no earlier update of the same chat is running."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat_id: int | None) -> AsyncIterator[None]:
+        """Held while no earlier update of the same chat is running (updates of no chat need no turn)."""
+        if chat_id is None:
+            yield
             return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._guard(chat_id) if self._guard is not None else contextlib.nullcontext():
+                yield
         finally:
-            self._waiting[chat.id] -= 1
-            if not self._waiting[chat.id]:  # nobody else queued for this chat: drop its lock
-                del self._waiting[chat.id]
-                del self._locks[chat.id]
+            self._waiting[chat_id] -= 1
+            if not self._waiting[chat_id]:  # nobody else queued for this chat: drop its lock
+                del self._waiting[chat_id]
+                del self._locks[chat_id]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await the update's handling: its chat's turn and a slot are already held."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -103,7 +103,7 @@ async def _send_from(
 async def retry_undelivered(context: BotContext) -> None:
     """Job: send journaled replies that did not get through, oldest first."""
     async with context.services.sessionmaker() as session:
-        rows = await undelivered(session, utcnow() - RETRY_AFTER if not context.bot_data.get("undelivered_chats") else utcnow())
+        rows = await undelivered(session, context.services.conversations.bot_id, utcnow() - RETRY_AFTER if not context.bot_data.get("undelivered_chats") else utcnow())
     waiting: set[int] = context.bot_data.setdefault("undelivered_chats", set())
     failed: set[int] = set()
     for row in rows:
@@ -121,7 +121,7 @@ async def _retry_row(context: BotContext, update_id: int) -> bool:
     """Send what is still owed of one journaled update, read afresh now that it is ours; False when a send failed."""
     send_reply = reply_sender(context)
     async with context.services.sessionmaker() as session:
-        row = await find_update(session, update_id)
+        row = await find_update(session, context.services.conversations.bot_id, update_id)
     if row is None or row.chat_id is None or row.sent_at is not None:
         return True
     replies = [Reply.from_json(r) for r in row.replies]

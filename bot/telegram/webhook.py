@@ -2,6 +2,8 @@
 
 Each update is processed before the HTTP answer, so a failure answers 500 and Telegram delivers it again
 (the update journal makes the second delivery change nothing). Several workers share one PostgreSQL database.
+Updates go through the Application's update processor, as polled ones do: one chat's updates one at a time, in
+this worker and (by an advisory lock per chat, bot.app) in the others.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def create_app(application: Application, services: Services, secret: str, path: 
             log.warning("webhook body is not a Telegram update; answered 400")
             return Response(status_code=400)
         update_failed.set(False)
-        await application.process_update(update)
+        await application.update_processor.process_update(update, application.process_update(update))
         return Response(status_code=500 if update_failed.get() else 200)
 
     async def healthz(_: Request) -> Response:

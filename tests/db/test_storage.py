@@ -173,7 +173,7 @@ async def test_a_redelivered_update_whose_reply_was_handed_over_sends_nothing_af
     second = await _services(database_url)
     replay = await second.conversations.handle(replace(_in(22, Text("hello")), update_id=811))
     async with second.sessionmaker() as session:
-        owed = await undelivered(session, utcnow())
+        owed = await undelivered(session, second.conversations.bot_id, utcnow())
     await second.close()
     assert len(outcome.replies) == 1 and outcome.handed == 1
     assert replay.duplicate and replay.replies == ()
@@ -193,3 +193,46 @@ async def test_hand_over_marks_noted_together_are_all_committed_and_a_given_back
     await services.close()
     assert written == {801: (0, False), 802: (0, False), 803: (1, True)}
     assert replay.duplicate and replay.first == 0 and len(replay.replies) == 1
+
+
+async def test_another_bot_with_the_same_update_id_is_not_taken_for_a_redelivery(database_url: str) -> None:
+    from dataclasses import replace
+
+    from db.base import utcnow
+    from db.journal import undelivered
+
+    old = build_services(make_settings(database_url, telegram_bot_token="111111:OLD-bot-token"))
+    new = build_services(make_settings(database_url, telegram_bot_token="222222:NEW-bot-token"))
+    first = await old.conversations.handle(replace(_in(31, Text("hello")), update_id=901))
+    await old.conversations.hand_over(901, 0, done=False)  # the old bot's reply given back: owed by the old bot
+    second = await new.conversations.handle(replace(_in(32, Text("hello")), update_id=901))
+    async with new.sessionmaker() as session:
+        owed_by_new = await undelivered(session, new.conversations.bot_id, utcnow())
+    await old.close()
+    await new.close()
+    assert not first.duplicate and not second.duplicate and len(second.replies) == 1
+    assert owed_by_new == []  # the new bot does not send what the old one owes
+
+
+async def test_journal_rows_from_before_they_named_their_bot_are_adopted_at_start(database_url: str) -> None:
+    from dataclasses import replace
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from bot.services import alembic_config
+
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "0010")
+    services = build_services(make_settings(database_url, telegram_bot_token="333333:THE-bot-token"))
+    async with services.engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO processed_updates (update_id, chat_id, replies, version, sent_count, created_at, sent_at) "
+            "VALUES (951, 33, '[]', 1, 0, '2026-12-07 10:00:00+00:00', '2026-12-07 10:00:01+00:00')"
+        ))  # fmt: skip
+    await services.engine.dispose()
+    await asyncio.to_thread(command.upgrade, config, "head")
+    await services.conversations.adopt_journal()
+    replay = await services.conversations.handle(replace(_in(33, Text("hello")), update_id=951))
+    await services.close()
+    assert replay.duplicate and replay.replies == ()

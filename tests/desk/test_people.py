@@ -91,7 +91,7 @@ async def test_a_refused_tap_is_not_claimed_so_it_works_once_its_sender_is_on_th
     update_id = tap(fake, GROUP, card, "Booked", user_id=MEMBER)
     await _answer(fake, REFUSED)
     async with group_desk.svc.sessionmaker() as session:
-        assert await session.get(ProcessedUpdate, update_id) is None
+        assert await session.get(ProcessedUpdate, (group_desk.svc.settings.bot_id, update_id)) is None
     desk = DeskService(group_desk.svc.sessionmaker, group_desk.svc.settings)
     invitation = await desk.invite(Actor.terminal())
     assert await desk.redeem(MEMBER, "Sam Member", invitation.code) is Redemption.JOINED

@@ -57,6 +57,7 @@ class Call:
     result: Any = None  # the "result" the fake returned (None for errors)
     filenames: dict[str, str] = field(default_factory=dict)
     answered: float = 0.0  # time.monotonic() when the fake had its answer (a long poll's, once updates came)
+    while_held: int = 0  # how many earlier calls' answers (hold_next) were still held back when this one arrived
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class _Failure:
     status: int
     description: str
     retry_after: int | None
+    chat_id: int | None = None  # only calls to this chat fail; None: any call
 
 
 class _ApiError(Exception):
@@ -208,6 +210,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             error = _ApiError(500, f"Fake server error: {exc!r}")
             status, data, hold = error.status, json.dumps(error.body).encode(), 0.0
         time.sleep(hold)  # the call is done and recorded; only its answer is slow to come back
+        if hold:
+            self.server.fake._release_hold()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -230,6 +234,7 @@ class FakeTelegram:
         self._pushed: dict[int, JSON] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._holds: dict[str, list[tuple[float, int | None]]] = {}
+        self._held = 0  # answers being held back now
         self._chats: dict[int, JSON] = {}
         self._last_message_id: dict[int, int] = {}
         self._bot_messages: dict[tuple[int, int], JSON] = {}
@@ -325,15 +330,15 @@ class FakeTelegram:
         return int(call.result["message_id"])
 
     def fail_next(self, method: str, *, status: int, description: str | None = None,
-                  retry_after: int | None = None, count: int = 1) -> None:
-        """Answer the next ``count`` calls to ``method`` with an error instead of success."""
+                  retry_after: int | None = None, count: int = 1, chat_id: int | None = None) -> None:
+        """Answer the next ``count`` calls to ``method`` (to ``chat_id``, if given) with an error instead of success."""
         if status == 429:
             retry_after = 1 if retry_after is None else retry_after  # Telegram always sends it
             description = description or f"Too Many Requests: retry after {retry_after}"
         description = description or _DEFAULT_ERRORS.get(status, HTTPStatus(status).phrase)
         with self._cond:
             queue = self._failures.setdefault(method.lower(), [])
-            queue.extend([_Failure(status, description, retry_after)] * count)
+            queue.extend([_Failure(status, description, retry_after, chat_id)] * count)
 
     def hold_next(self, method: str, seconds: float, *, chat_id: int | None = None, count: int = 1) -> None:
         """Answer the next ``count`` calls to ``method`` (to ``chat_id``, if given) ``seconds`` late, as a slow network
@@ -352,6 +357,12 @@ class FakeTelegram:
             self._pushed[int(update["update_id"])] = update
             self._cond.notify_all()
         return int(update["update_id"])
+
+    def pushed(self, update_id: int) -> JSON:
+        """A pushed update as Telegram would post it to a webhook (and take it off the getUpdates queue)."""
+        with self._cond:
+            self._updates = [u for u in self._updates if u["update_id"] != update_id]
+            return copy.deepcopy(self._pushed[update_id])
 
     def redeliver(self, update_id: int) -> None:
         """Queue an already pushed update again, same id (as Telegram does after a crash before the offset moved)."""
@@ -534,17 +545,22 @@ class FakeTelegram:
         """The call's status and body, and how long to hold the answer back."""
         arrived, (prefix, _, method) = time.monotonic(), path.rpartition("/")
         with self._cond:
-            hold = self._hold(method.lower(), params)
+            hold, held = self._hold(method.lower(), params), self._held
+            self._held += 1 if hold else 0
             try:
-                method, handler = self._route(prefix, method)
+                method, handler = self._route(prefix, method, params)
                 status, result = 200, handler(_Request(method, params, uploads))
                 body: JSON = {"ok": True, "result": result}
             except _ApiError as err:
                 status, result, body = err.status, None, err.body
             self._calls.append(Call(method, params, {k: u.content for k, u in uploads.items()},
                                     arrived, status, copy.deepcopy(result),
-                                    {k: u.filename for k, u in uploads.items()}, time.monotonic()))
+                                    {k: u.filename for k, u in uploads.items()}, time.monotonic(), held))
             return status, json.dumps(body, ensure_ascii=False).encode(), hold
+
+    def _release_hold(self) -> None:
+        with self._cond:  # before the answer is written: whatever the bot does after it counts as after the hold
+            self._held -= 1
 
     def _hold(self, method: str, params: JSON) -> float:
         holds = self._holds.get(method, [])
@@ -554,7 +570,7 @@ class FakeTelegram:
                 return seconds
         return 0.0
 
-    def _route(self, prefix: str, method: str) -> tuple[str, Handler]:
+    def _route(self, prefix: str, method: str, params: JSON) -> tuple[str, Handler]:
         if not prefix.startswith("/bot"):
             raise _ApiError(404, "Not Found")
         if prefix != f"/bot{self.token}":
@@ -562,9 +578,11 @@ class FakeTelegram:
         name, handler = self._handlers.get(method.lower(), (method, None))
         if handler is None:
             raise _ApiError(404, "Not Found")
-        if failures := self._failures.get(name.lower()):
-            failure = failures.pop(0)
-            raise _ApiError(failure.status, failure.description, failure.retry_after)
+        failures = self._failures.get(name.lower(), [])
+        for i, failure in enumerate(failures):
+            if failure.chat_id is None or str(params.get("chat_id")) == str(failure.chat_id):
+                del failures[i]
+                raise _ApiError(failure.status, failure.description, failure.retry_after)
         return name, handler
 
     def _get_me(self, req: _Request) -> JSON:
