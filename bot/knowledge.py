@@ -613,11 +613,7 @@ class PackAnswerer:
             return None
         found = [self.retriever.match(i) for i in items]
         entries = list(dict.fromkeys(m.topic for m in found if m.topic is not None and not m.out_of_scope))
-        clear = all(
-            m.topic is not None and not m.out_of_scope and m.score >= ASKED_SENTENCE_THRESHOLD
-            and m.coverage >= ASKED_SENTENCE_COVERAGE for m in found
-        )
-        if not clear or len(entries) != len(items):
+        if not all(_answers_clearly(m) for m in found) or len(entries) != len(items):
             return None
         texts = [self.render(self._entries[e]) for e in entries]
         return Answer(AnswerKind.ENTRY, "\n\n".join(texts), tuple(entries))
@@ -627,18 +623,14 @@ class PackAnswerer:
         will it still look like me?"): a stretch of it that clearly asks another entry's topic, while the rest
         still asks the first, adds that entry."""
         first = answer.entries[0]
-        sentences = [p.strip() for p in _SENTENCE_RE.split(question.strip()) if p.strip()]
-        asked = [p for p in sentences if p.endswith("?") or _QUESTION_START.match(p)] or sentences
+        sentences, asked = _question_sentences(question)
+        asked = asked or sentences
         # Statements beside the question ("he's very photogenic", "I'm self-conscious about it") only set it up.
         spans = [s.strip() for p in asked for s in _SPAN_RE.split(p) if s and len(s.split()) >= 2]
         if len(spans) < 2:
             return answer
         found = [(span, self.retriever.match(span)) for span in spans]
-        clear = [
-            (span, m) for span, m in found if m.topic is not None and not m.out_of_scope
-            and m.score >= ASKED_SENTENCE_THRESHOLD and m.coverage >= ASKED_SENTENCE_COVERAGE
-        ]
-        others = [(span, m) for span, m in clear if m.topic != first]
+        others = [(span, m) for span, m in found if _answers_clearly(m) and m.topic != first]
         if not others or not any(m.topic == first for _, m in found):
             return answer
         second = max(others, key=lambda r: r[1].score)[1].topic
@@ -651,13 +643,11 @@ class PackAnswerer:
         entry that answers the question sentence alone, when it answers it clearly; the story's other words
         otherwise dilute the match. A sentence that points back ("how do you deal with all of that?") needs the
         story, so it is not read alone."""
-        sentences = [p.strip() for p in _SENTENCE_RE.split(question.strip()) if p.strip()]
-        asked = [p for p in sentences if p.endswith("?") or _QUESTION_START.match(p)]
+        sentences, asked = _question_sentences(question)
         if len(sentences) < 2 or len(asked) != 1 or _POINTS_BACK.search(asked[0]):
             return None
         found = self.retriever.match(asked[0])
-        clear = found.score >= ASKED_SENTENCE_THRESHOLD and found.coverage >= ASKED_SENTENCE_COVERAGE
-        return found if found.topic is not None and not found.out_of_scope and clear else None
+        return found if _answers_clearly(found) else None
 
     def render(self, entry: KnowledgeEntry) -> str:
         """An entry's answer as HTML, facts filled in, every character escaped."""
@@ -685,6 +675,20 @@ LISTED_ITEM_WORDS = 4
 _SPAN_RE = re.compile(r"\s+(?:and|or|&|\+|vs\.?|versus|plus|also|n)\s+|[,;?!]+\s*|\s+-+\s+|\s+—\s+", re.IGNORECASE)
 # A part that points back ("how much extra is that?", "and does it include retouching?") is read with the one before.
 _POINTS_BACK = re.compile(r"\b(that|it|this|those|them|they|one)\b|\bif\s+(you\s+do|so|yes)\b", re.IGNORECASE)
+
+
+def _answers_clearly(found: Match) -> bool:
+    """Whether a match read from part of a message is an entry clear enough to answer that part alone."""
+    return (
+        found.topic is not None and not found.out_of_scope
+        and found.score >= ASKED_SENTENCE_THRESHOLD and found.coverage >= ASKED_SENTENCE_COVERAGE
+    )
+
+
+def _question_sentences(text: str) -> tuple[list[str], list[str]]:
+    """A message's sentences, and those of them that ask something."""
+    sentences = [p.strip() for p in _SENTENCE_RE.split(text.strip()) if p.strip()]
+    return sentences, [p for p in sentences if p.endswith("?") or _QUESTION_START.match(p)]
 
 
 def _with_antecedents(parts: list[str]) -> list[str]:
