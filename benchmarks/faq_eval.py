@@ -31,7 +31,7 @@ from bot.engine.answers import Answer
 from bot.engine.vocabulary import AnswerKind
 from bot.knowledge import PackAnswerer
 
-SETS = {name: ROOT / "tests" / "data" / f"consult_{name}.yaml" for name in ("tune", "tune3", "tune4", "tune5", "test")}
+SETS = {name: ROOT / "tests" / "data" / f"consult_{name}.yaml" for name in ("tune", "tune3", "tune4", "tune5", "tune6", "test")}
 QUICK_ITEMS = 40
 REFUSALS = {"out_of_scope": {AnswerKind.REDIRECT}, "injection": {AnswerKind.INJECTION, AnswerKind.REDIRECT},
             "abuse": {AnswerKind.ABUSE, AnswerKind.REDIRECT}}  # fmt: skip

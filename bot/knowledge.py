@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+from spellchecker import SpellChecker
 
 from bot.content import ContentPack, KnowledgeEntry, safe_load
 from bot.engine.answers import Answer
@@ -36,7 +38,8 @@ _STOPWORDS = frozenset(
         "even", "still", "yet", "too", "such", "maybe", "kind", "sort", "thing", "things", "something", "anything",
         "curious", "wondering", "wonder", "wondered", "through", "question", "questions", "tell", "let", "know",
         "cheers", "sorry", "btw", "anyway", "guys", "pls", "plz", "hiya", "not", "no", "all", "don't", "dont",
-        "doesn't", "didn't", "isn't", "aren't", "can't", "cant", "won't",
+        "doesn't", "didn't", "isn't", "aren't", "can't", "cant", "won't", "nah", "yeah", "yep", "yup", "haha",
+        "hahaha", "lmao", "tbh", "omg", "idk", "ngl", "rn",
     }
 )
 # Adverbs that only add emphasis, dropped before phrases are matched: "when is it totally okay" meets "when is it okay".
@@ -86,6 +89,10 @@ FOREIGN_UNRELATED = -5.0
 STUDIO_VETO = 1.5  # a message in another language with none of the pack's studio words
 # Words the pack has never seen still count towards the query's length, so an off-topic question scores low.
 UNKNOWN_IDF = 2.5
+# How often (in pyspellchecker's English subtitles counts) a word must occur to be taken as meant, never corrected
+# towards a pack word: "interns" (2,799) is not "interac", "watermark" (184) is left alone too. Swept 50-3,000 on
+# the tune splits; 50 and 300 let rare words through as typos of pack words, 3,000 corrects "interns" again.
+ENGLISH_MIN_COUNT = 1000
 # Naive Bayes: answer words count for less than example questions; smoothing and temperature keep it from being sure.
 BAYES_ANSWER_WEIGHT = 0.3
 BAYES_ALPHA = 0.1
@@ -155,7 +162,13 @@ class Match:
 class Normaliser:
     """Lower-case, fold accents, fix spellings and typos, map synonyms, stem lightly."""
 
-    def __init__(self, synonyms: dict[str, list[str]], spellings: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        synonyms: dict[str, list[str]],
+        spellings: dict[str, list[str]] | None = None,
+        english: Collection[str] = frozenset(),
+    ) -> None:
+        self._english = english
         # Shorthand ("u", "hw") is spelled out before phrases are matched, so "hw much" still meets "how much".
         self._spellings = {_fold(v).strip(): word for word, variants in (spellings or {}).items() for v in variants}
         self._phrases: dict[str, str] = {}  # folded phrase -> " canonical "
@@ -235,6 +248,8 @@ class Normaliser:
         return fixed
 
     def _correct(self, word: str) -> str | None:
+        if word in self._english:
+            return None  # a word of English ("interns", "watermark") is not a slip for a pack word ("interac")
         if word not in self._cache:
             if len(self._cache) > 20_000:
                 self._cache.clear()  # prospects type endless new words; keep a long-running bot's memory flat
@@ -246,6 +261,13 @@ class Normaliser:
             best = process.extractOne(word, pool, scorer=OSA.distance, score_cutoff=limit)
             self._cache[word] = best[0] if best else None
         return self._cache[word]
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Words of English common enough that a prospect who types one meant it (pyspellchecker's frequency list)."""
+    frequencies = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return frozenset(word for word, count in frequencies.items() if count >= ENGLISH_MIN_COUNT)
 
 
 def _fold(text: str) -> str:
@@ -397,7 +419,7 @@ class Retriever:
         self.oos_threshold = OUT_OF_SCOPE_THRESHOLD
         self.weights = weights or WEIGHTS
         self.oos_margin = OUT_OF_SCOPE_MARGIN
-        self.normaliser = Normaliser(*load_synonyms(content.root))
+        self.normaliser = Normaliser(*load_synonyms(content.root), english=english_words())
         self.topics: list[tuple[str, bool]] = []  # (id, out of scope)
         examples: list[tuple[int, str]] = []  # (topic index, example text)
         answers: list[str] = []  # per topic, the words its document has besides its examples
@@ -623,9 +645,9 @@ class PackAnswerer:
         will it still look like me?"): a stretch of it that clearly asks another entry's topic, while the rest
         still asks the first, adds that entry."""
         first = answer.entries[0]
-        sentences, asked = _question_sentences(question)
-        asked = asked or sentences
-        # Statements beside the question ("he's very photogenic", "I'm self-conscious about it") only set it up.
+        # Statements beside the question ("he's very photogenic", "I'm self-conscious about it") only set it up, and a
+        # message of statements alone asks one thing: "bad breakout and the shoot is next week" is not about booking.
+        asked = _question_sentences(question)[1]
         spans = [s.strip() for p in asked for s in _SPAN_RE.split(p) if s and len(s.split()) >= 2]
         if len(spans) < 2:
             return answer
