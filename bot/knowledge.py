@@ -132,6 +132,11 @@ _INJECTION = re.compile(
     | \b(send|give|share|forward|show)\s+me\s+(her|his|their)\s+(photos?|pictures|headshots|gallery|images|files)\b
     | \bupdate\s+your\s+(knowledge|pack|rules|instructions|prompt|facts|policies)\b
     | \bhow\s+much\s+did\s+(each\s+of\s+them|each|they\s+each|other\s+clients|your\s+clients)\s+pay\b
+    | \b(copy|paste|dump|print|output|share|send|give|show|post)\b.{0,30}\b(entire|whole|full|complete)\s+
+        (knowledge(\s+(pack|base))?|pack|prompts?|instructions|rules|training\s+data|config\w*|database|faq)\b
+    | \b(names?|emails?|phone\s+numbers?|contact\s+(details|info))\s+of\s+(the\s+|your\s+|other\s+|all\s+)*
+        (clients|customers|people|prospects)\b.{0,40}\b(booked|scheduled|coming\s+in|this\s+week|today|tomorrow)\b
+    | \bwho\s+(else\s+)?(is|has|was|'s)\s+(booked|coming\s+in|scheduled)\b
     | (忽略|无视|忘记).{0,12}(指令|规则|提示|设定) | 系统提示 | 提示词""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -460,6 +465,7 @@ class Retriever:
         self._index = {topic: i for i, (topic, _) in enumerate(self.topics)}
         redirects = {t.id for t in content.out_of_scope.topics if t.kind == "redirect"}
         self._redirects = frozenset(redirects)
+        self._abuse_topics = frozenset(t.id for t in content.out_of_scope.topics if t.kind == "abuse")
         inside = [every for owner, (_, every) in zip(self._owner, parsed, strict=True) if not self.topics[owner][1]]
         inside += [self.normaliser.words(q)[1] for q in content.out_of_scope.about_the_studio]
         outside = [every for owner, (_, every) in zip(self._owner, parsed, strict=True) if self.topics[owner][0] in redirects]
@@ -548,7 +554,10 @@ class Retriever:
             best[2] >= CLEAR_LEADER_SCORE and margin >= CLEAR_LEADER_MARGIN
             and coverage >= CLEAR_LEADER_COVERAGE and best[3] >= CLEAR_LEADER_BAYES
         )
-        if refusal[2] >= self.oos_threshold and (refusal[2] >= best[2] - self.oos_margin or not answers):
+        # Calling a prospect abusive is the worst mistake a refusal can make: an abuse topic must be at least as near
+        # as the nearest entry ("a bit embarrassing, but it's for hinge" is a dating-photo question, not an insult).
+        abuse_behind = refusal[0] in self._abuse_topics and refusal[2] < best[2]
+        if refusal[2] >= self.oos_threshold and (refusal[2] >= best[2] - self.oos_margin or not answers) and not abuse_behind:
             if refusal[0] in self._redirects and self.about_studio(question) >= STUDIO_VETO:
                 # near a redirect topic's words ("wifi", "tip", "licence") but asked of the studio: the photographer's
                 return Match(None, round(best[2], 4), runner_up=best[0] or None, margin=margin, coverage=coverage)
