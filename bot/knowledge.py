@@ -616,7 +616,10 @@ class PackAnswerer:
                 return self._with_second_topic(question, answer)
             if answer.kind is AnswerKind.INJECTION:
                 return answer
-            return self._respond_listed(question) or answer
+            listed = self._respond_listed(question)
+            if listed is None and answer.kind is AnswerKind.HANDOFF:
+                listed = self._two_topics(question)
+            return listed or answer
         outcomes: list[tuple[str, Answer]] = []
         for alone, read in zip(parts, _with_antecedents(parts), strict=True):
             answer = self._respond_one(read)
@@ -688,6 +691,16 @@ class PackAnswerer:
         text = "\n\n".join(self.render(self._entries[e]) for e in (first, second))
         return Answer(AnswerKind.ENTRY, text, (first, second), answer.unanswered)
 
+    def _two_topics(self, question: str) -> Answer | None:
+        """A message no entry answers as a whole that names two topics, each in its own stretch ("I have rosacea and
+        I also wear glasses, is that a nightmare for you?"): both entries, when each stretch clearly asks one."""
+        spans = [s.strip() for s in _SPAN_RE.split(question) if s and len(s.split()) >= TOPIC_SPAN_WORDS]
+        found = [m for m in (self.retriever.match(span) for span in spans) if _answers_clearly(m)]
+        entries = list(dict.fromkeys(m.topic for m in found if m.topic is not None))
+        if len(entries) < 2 or len(entries) > MAX_PARTS:
+            return None
+        return Answer(AnswerKind.ENTRY, "\n\n".join(self.render(self._entries[e]) for e in entries), tuple(entries))
+
     def _match_asked_sentence(self, question: str) -> Match | None:
         """In a story with one question in it ("So long story short, I got laid off… What should I wear?"), the
         entry that answers the question sentence alone, when it answers it clearly; the story's other words
@@ -721,6 +734,9 @@ MAX_PARTS = 3
 # Items of a list of topics ("price, turnaround and parking?"): short, split at commas, "and", "&", "+" and "/".
 _LIST_RE = re.compile(r"\s*(?:,|&|\+|/|\band\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 LISTED_ITEM_WORDS = 4
+# A stretch that names a topic on its own, in a message no entry answers whole: three words or more ("a book" in
+# "a stool, a book, a mug?" is a prop, not the booking entry; swept 2-4 on the tune splits).
+TOPIC_SPAN_WORDS = 3
 # Stretches of one question that may each name a topic: between conjunctions, commas and question marks.
 _SPAN_RE = re.compile(r"\s+(?:and|or|&|\+|vs\.?|versus|plus|also|n)\s+|[,;?!]+\s*|\s+-+\s+|\s+—\s+", re.IGNORECASE)
 # A part that points back ("how much extra is that?", "and does it include retouching?") is read with the one before.

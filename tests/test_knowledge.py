@@ -251,8 +251,8 @@ def test_one_question_about_two_topics_gets_both_but_a_statement_beside_it_adds_
 
 
 def test_an_entry_just_under_the_threshold_answers_when_it_leads_on_every_count(retriever: Retriever) -> None:
-    # 0.56 < 0.58, but far ahead of the next entry, knowing every word, and the word statistics' clear pick.
-    found = retriever.match("how quick u send pics back after")
+    # 0.53 < 0.58, but far ahead of the next entry, knowing every word, and the word statistics' clear pick.
+    found = retriever.match("how quick u send them back after")
     assert found.topic == "turnaround" and found.score < retriever.threshold
 
 
