@@ -73,7 +73,8 @@ async def set_status(services: Services, lead_id: int, status: LeadStatus, note:
 
 async def _refresh_cards(services: Services, lead_id: int) -> str:
     """Edit the lead's cards in the admin chats as the bot would after a tap; a line saying how that went."""
-    from bot.desk.notify import DeskSender, Unsettled, load_desk
+    from bot.desk.notify import DeskSender, load_desk
+    from bot.desk.unsettled import Unsettled
     from bot.telegram.app import bot_defaults
 
     settings = services.settings

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,6 +19,7 @@ from bot.desk.content import load_desk_content
 from bot.desk.insights import Organiser, TemplateOrganiser
 from bot.desk.screening import DraftScreen
 from bot.desk.service import DeskService
+from bot.desk.unsettled import Unsettled
 from bot.engine.vocabulary import DeskMessageKind, Direction, NoticeKind
 from bot.services import Services
 from db.base import utcnow
@@ -37,7 +34,6 @@ from db.questions import answer_question
 log = logging.getLogger(__name__)
 DESK_KEY, ORGANISER_KEY, UNSETTLED_KEY, SERVICE_KEY = "desk", "organiser", "desk_unsettled", "desk_service"
 PLAIN_NOTICES = (NoticeKind.FORGOTTEN, NoticeKind.TAKEN_OVER)
-SETTLE_TIMEOUT = 5.0  # longest a tap waits for a message being sent to be remembered (a 429 pause can be longer)
 
 
 def load_desk(services: Services) -> Desk:
@@ -84,52 +80,6 @@ def organiser_of(application: Application) -> Organiser:  # type: ignore[type-ar
 def desk_sender(application: Application, bot: Bot) -> DeskSender:  # type: ignore[type-arg]
     """The desk's sender, sharing with every other one this process's desk messages still being remembered."""
     return DeskSender(bot, application.bot_data["services"], desk_of(application), application.bot_data[UNSETTLED_KEY])
-
-
-class Unsettled:
-    """This process's desk messages sent but not yet remembered, and one refresh of a lead's cards at a time.
-
-    A message is remembered only once Telegram has given it an id, so a quick tap on its button can arrive first;
-    the tap then waits, a few seconds at most, for the rounds sending to its chat instead of answering that the
-    message is unknown. With several webhook workers a tap can reach another worker than the sender; there the
-    window stays open for the milliseconds between Telegram's answer and the commit.
-    """
-
-    def __init__(self) -> None:
-        self._rounds: dict[asyncio.Event, tuple[frozenset[int], int | None]] = {}  # -> (admin chats, lead)
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    @asynccontextmanager
-    async def round(self, chat_ids: Iterable[int], lead_id: int | None) -> AsyncIterator[None]:
-        """Sending to these admin chats about this lead, until what went out is remembered."""
-        done = asyncio.Event()
-        self._rounds[done] = (frozenset(chat_ids), lead_id)
-        try:
-            yield
-        finally:
-            del self._rounds[done]
-            done.set()
-
-    def pending(self, *, chat_id: int | None = None, lead_id: int | None = None) -> list[asyncio.Event]:
-        """The rounds in flight now that send to this admin chat, or about this lead."""
-        return [
-            done for done, (chats, lead) in self._rounds.items() if chat_id in chats or (lead_id is not None and lead == lead_id)
-        ]
-
-    async def settle(self, rounds: list[asyncio.Event]) -> None:
-        """Wait for these rounds to end (never inside one: it would wait for itself), SETTLE_TIMEOUT at most."""
-        if rounds:
-            try:
-                await asyncio.wait_for(asyncio.gather(*(done.wait() for done in rounds)), SETTLE_TIMEOUT)
-            except TimeoutError:
-                log.warning("desk messages still being sent after %.0f s", SETTLE_TIMEOUT)
-
-    def lock(self, lead_id: int) -> asyncio.Lock:
-        """One refresh of a lead's cards at a time, so that the last to read the lead is the last to edit them."""
-        lock = self._locks.get(lead_id)
-        if lock is None:
-            lock = self._locks[lead_id] = asyncio.Lock()
-        return lock
 
 
 @dataclass(frozen=True)
