@@ -39,6 +39,7 @@ async def test_weekly_digest_sends_one_funnel_picture_with_its_figures_as_text(d
     assert len(desk_bot.fake.calls_to("sendPhoto")) == 1 and photo.params["chat_id"] == ADMIN_CHAT_ID
     assert photo.files["photo"].startswith(PNG_SIGNATURE)
     caption = str(photo.result["caption"])
+    assert "<b>" not in caption  # sent as HTML, like every desk message
     for line in ["Weekly digest", "Started: 1", "Asked to book: 1", "Confirmed: 2", "Booked: 1",
                  "2× Can I bring my dog?", "1× Do you shoot outdoors?"]:  # fmt: skip
         assert line in caption, (line, caption)
