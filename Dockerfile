@@ -9,7 +9,7 @@ COPY bot ./bot
 COPY db ./db
 COPY migrations ./migrations
 COPY prompts ./prompts
-RUN pip install . && useradd --create-home --uid 10001 headshot && mkdir /data /pack && chown headshot /data /pack
+RUN pip install ".[charts]" && useradd --create-home --uid 10001 headshot && mkdir /data /pack && chown headshot /data /pack
 
 # Never root: the bot needs nothing but its data directory and its content pack (mounted read-only at /pack).
 USER headshot

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.vocabulary import QuestionKind, QuestionStatus
@@ -26,6 +26,19 @@ async def list_questions(session: AsyncSession, status: QuestionStatus | None = 
     if status is not None:
         stmt = stmt.where(Question.status == status)
     return list((await session.execute(stmt)).scalars())
+
+
+async def top_open_questions(session: AsyncSession, limit: int) -> list[tuple[str, int]]:
+    """The open questions asked most often (same words, any case), each with how many times; oldest first on a tie."""
+    words = func.lower(Question.text)
+    stmt = (
+        select(func.min(Question.text), func.count())
+        .where(Question.status == QuestionStatus.OPEN, Question.kind == QuestionKind.QUESTION)
+        .group_by(words)
+        .order_by(func.count().desc(), func.min(Question.id))
+        .limit(limit)
+    )
+    return [(text, count) for text, count in (await session.execute(stmt)).all()]
 
 
 async def answer_question(session: AsyncSession, question_id: int, answer: str) -> Question | None:

@@ -1,4 +1,4 @@
-"""From `init` to the first lead card in the photographer's own Telegram chat, as a new studio does it."""
+"""From `init` and `doctor` to the first lead card in the photographer's own Telegram chat, as a new studio does it."""
 
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ async def test_init_run_join_then_a_prospects_lead_card_reaches_the_photographer
     assert await asyncio.to_thread(main, [*init_flags(fake_telegram), "--yes"]) == 0  # init runs its own event loop
     join = re.search(r"/join (\S+)", capsys.readouterr().out)
     assert join is not None
+    assert await asyncio.to_thread(main, ["doctor"]) == 0  # the photographer checks before going live
+    checks = capsys.readouterr().out.splitlines()
+    assert checks and all(line.startswith("✓ ") for line in checks), checks
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=dict(os.environ),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:

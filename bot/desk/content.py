@@ -160,6 +160,23 @@ class Digest(_Strict):
     more: str
 
 
+class Weekly(_Strict):
+    """The weekly digest's funnel picture and its figures as text; defaults, so a studio's desk.yaml from before it
+    still loads."""
+
+    header: str = "<b>Weekly digest</b>: the last 7 days"
+    title: str = "Last 7 days"
+    questions_title: str = "Top unanswered questions"
+    started: str = "Started"
+    asked: str = "Asked to book"
+    confirmed: str = "Confirmed"
+    booked: str = "Booked"
+    row: str = "{label}: {count}"
+    questions: str = "<b>Top unanswered questions</b>"
+    question_line: str = "• {count}× {text}"
+    no_questions: str = "No unanswered questions."
+
+
 class Reasons(_Strict):
     team: str
     soon: str
@@ -238,6 +255,7 @@ class DeskContent(_Strict):
     reminder: str
     reminder_button: str
     digest: Digest
+    weekly: Weekly = Weekly()
     insights: Insights
 
     @field_validator("statuses")

@@ -1,8 +1,9 @@
-"""Scheduled work, rebuilt from the database at every start: reminders for unfinished intakes, the daily digest, and
-the daily retention of abandoned intakes' contact details."""
+"""Scheduled work, rebuilt from the database at every start: reminders for unfinished intakes, the daily and weekly
+digests, and the daily retention of abandoned intakes' contact details."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 from bot.business import is_business_key
 from bot.desk.cards import Desk, fit
 from bot.desk.notify import desk_of
+from bot.desk.weekly import CAPTION_LIMIT, funnel_png, read_weekly, weekly_text
 from bot.engine.render import clip
 from bot.engine.state import ConversationState
 from bot.engine.vocabulary import ButtonAction, Direction
@@ -29,7 +31,8 @@ from db.privacy import clear_abandoned_contacts
 from db.questions import list_questions
 
 log = logging.getLogger(__name__)
-REMINDER_JOB, DIGEST_JOB, RETENTION_JOB = "desk-reminders", "desk-digest", "retention"
+REMINDER_JOB, DIGEST_JOB, WEEKLY_JOB, RETENTION_JOB = "desk-reminders", "desk-digest", "desk-weekly", "retention"
+WEEKLY_DAYS = (1,)  # Mondays (python-telegram-bot counts days from Sunday = 0)
 RETENTION_SECONDS = 24 * 3600.0
 RETENTION_FIRST = 60.0  # a minute after each start, then daily: a bot restarted often still applies it
 REMINDER_LATE = timedelta(days=7)  # a reminder this overdue is not sent any more (e.g. after a long downtime)
@@ -135,6 +138,33 @@ async def send_digest(bot: Bot, services: Services, desk: Desk, now: datetime) -
     return sent
 
 
+async def send_weekly(bot: Bot, services: Services, desk: Desk, now: datetime) -> int:
+    """Send the week's funnel picture with its figures as text (text alone without matplotlib) to every admin chat,
+    once per ISO week whatever the number of workers; how many chats got it."""
+    year, week, _ = now.astimezone(desk.zone).isocalendar()
+    async with services.sessionmaker.begin() as session:
+        if not await claim_job_run(session, f"weekly:{year}-W{week:02d}"):
+            return 0
+    async with services.sessionmaker() as session:
+        figures = await read_weekly(session, now)
+    text = weekly_text(desk, figures)
+    picture = await asyncio.to_thread(funnel_png, desk, figures)  # rendering takes a CPU moment: off the event loop
+    sent = 0
+    for chat_id in services.settings.admin_chat_ids:
+        try:
+            if picture is None:
+                await bot.send_message(chat_id, text)
+            elif len(text) <= CAPTION_LIMIT:
+                await bot.send_photo(chat_id, picture, caption=text)
+            else:
+                await bot.send_photo(chat_id, picture)
+                await bot.send_message(chat_id, text)
+            sent += 1
+        except TelegramError as exc:
+            log.error("weekly digest not delivered: %s", exc.__class__.__name__, extra={"chat_id": chat_id})
+    return sent
+
+
 async def apply_retention(services: Services, now: datetime) -> int:
     """Clear the email and phone of intakes abandoned for ABANDONED_INTAKE_DAYS (0 keeps them); how many."""
     days = services.settings.abandoned_intake_days
@@ -166,8 +196,15 @@ async def on_digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_digest(context.bot, services, desk_of(context.application), utcnow())
 
 
+async def on_weekly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The weekly job."""
+    services: Services = context.application.bot_data["services"]
+    await send_weekly(context.bot, services, desk_of(context.application), utcnow())
+
+
 def schedule_desk_jobs(application: Application) -> None:  # type: ignore[type-arg]
-    """Schedule the reminder scan, the daily digest and retention; nothing to restore, as all read the database."""
+    """Schedule the reminder scan, the daily and weekly digests and retention; nothing to restore, as all read the
+    database."""
     services: Services = application.bot_data["services"]
     settings = services.settings
     if application.job_queue is None:
@@ -179,6 +216,7 @@ def schedule_desk_jobs(application: Application) -> None:  # type: ignore[type-a
     application.job_queue.run_repeating(on_retention_job, interval=RETENTION_SECONDS, first=RETENTION_FIRST, name=RETENTION_JOB)
     if settings.admin_chat_ids:
         application.job_queue.run_daily(on_digest_job, time=settings.digest_at, name=DIGEST_JOB)
+        application.job_queue.run_daily(on_weekly_job, time=settings.digest_at, days=WEEKLY_DAYS, name=WEEKLY_JOB)
 
 
 async def set_admin_menus(bot: Bot, chat_ids: Sequence[int], desk: Desk, general: Sequence[tuple[str, str]]) -> int:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.engine.events import Command, Incoming, Text
-from bot.engine.vocabulary import DeskMessageKind, LeadStatus
+from bot.engine.vocabulary import DeskMessageKind, LeadStatus, QuestionKind
 from bot.services import Services, build_services
 from db.base import utcnow
 from db.desk import (
@@ -38,7 +38,7 @@ from db.funnel import (
 from db.leads import create_lead
 from db.learned import create_learned_answer, learned_for_question, list_learned_answers
 from db.models import Conversation
-from db.questions import answer_question, create_question
+from db.questions import answer_question, create_question, top_open_questions
 from tests.conftest import make_settings
 from tests.engine.helpers import DANA
 
@@ -226,3 +226,17 @@ async def test_a_job_run_is_claimed_once_per_key(services: Services) -> None:
     async with services.sessionmaker.begin() as session:
         assert await claim_job_run(session, "digest:2026-11-29") is False
         assert await claim_job_run(session, "digest:2026-11-30") is True
+
+
+async def test_top_open_questions_counts_the_same_words_in_any_case_and_leaves_out_answered_ones(services: Services) -> None:
+    async with services.sessionmaker.begin() as session:
+        for chat_id, text in [(1, "Do you shoot outdoors?"), (2, "Can I bring my dog?"), (3, "can i bring my DOG?"),
+                              (4, "Is there parking?"), (5, "Is there parking?")]:  # fmt: skip
+            await create_question(session, chat_id, text)
+        answered = await create_question(session, 6, "Is there parking?")
+        await create_question(session, 7, "Do you do weddings?", kind=QuestionKind.INQUIRY)
+    async with services.sessionmaker.begin() as session:
+        await answer_question(session, answered.id, "Yes, two spots.")
+        top = await top_open_questions(session, 2)
+    assert [count for _, count in top] == [2, 2] and top[0][0].casefold() == "can i bring my dog?"
+    assert top[1] == ("Is there parking?", 2)
