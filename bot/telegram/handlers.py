@@ -167,9 +167,10 @@ async def notify_admins(context: BotContext, item: SavedLead | AdminNotice) -> N
     """Send a lead card or a notice, with their buttons, to every admin chat; one failing chat does not stop the others."""
     desk = desk_sender(context.application, context.bot)
     if isinstance(item, AdminNotice):
-        await desk.post_notice(item)
-        if item.kind is NoticeKind.FORGOTTEN:  # their saved answers are gone, and their desk messages owe an edit now
+        if item.kind is NoticeKind.FORGOTTEN:  # no answer learned from them is used once the photographer is told
             await context.services.learned.reload(context.services.sessionmaker)
+        await desk.post_notice(item)
+        if item.kind is NoticeKind.FORGOTTEN:  # their desk messages owe an edit now
             await deliver_due(context.application)
     else:
         await deliver_lead_card(desk, organiser_of(context.application), item.id)  # else the outbox job retries
