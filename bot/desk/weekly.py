@@ -3,6 +3,7 @@ asked most, as text and, when matplotlib is installed (the `charts` extra), as a
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,15 +16,12 @@ from bot.desk.stats import read_period
 from bot.engine.render import clip
 from db.questions import top_open_questions
 
-try:  # optional: without it the weekly digest is text only
-    from matplotlib.figure import Figure
-except ImportError:  # pragma: no cover - the test extra installs it
-    Figure = None  # type: ignore[assignment,misc]
-
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-CHARTS = Figure is not None
+# Optional (the `charts` extra): without it the weekly digest is text only. Imported only when a picture is drawn,
+# because importing matplotlib and numpy costs every bot process a second or more at start-up.
+CHARTS = importlib.util.find_spec("matplotlib") is not None
 WEEK = timedelta(days=7)
 TOP_QUESTIONS = 5
 CAPTION_LIMIT = 1024  # Telegram's limit on a photo's caption
@@ -72,8 +70,10 @@ def weekly_text(desk: Desk, figures: WeeklyFigures) -> str:
 
 def funnel_png(desk: Desk, figures: WeeklyFigures) -> bytes | None:
     """The funnel (and the top questions) as a PNG; None when matplotlib is not installed."""
-    if Figure is None:
+    if not CHARTS:
         return None
+    from matplotlib.figure import Figure  # lazily: see CHARTS
+
     rows = 2 if figures.questions else 1
     figure = Figure(figsize=(6.4, 2.4 * rows + 0.4), dpi=100, layout="constrained")
     axes = figure.subplots(rows, 1, squeeze=False)[:, 0]
