@@ -99,6 +99,7 @@ async def test_sigkill_between_the_leads_commit_and_its_card_then_restart_delive
     fake = fake_telegram
     process = _start(fake, sqlite_url, tmp_path)
     try:
+        await fake.wait_for_call("getUpdates", timeout=20)  # polling: the bot's start-up is not the first reply's budget
         await say(fake, PROSPECT, MULTI_FACT, "Anything else", )
         await say(fake, PROSPECT, "skip", "Here's your request")
         fake.hold_next("sendMessage", 30, chat_id=PROSPECT)  # the lead is committed; its reply, then its card, wait
